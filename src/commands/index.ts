@@ -1,0 +1,19 @@
+// Loads every command family into the command table and installs their per-shard hooks.
+
+import type { Shard } from "../server/shard.ts";
+import "./connection.ts";
+import "./strings.ts";
+import "./bitops.ts";
+import "./keys.ts";
+import "./expire.ts";
+import { installServer } from "./server.ts";
+import { installClientCommands } from "./client.ts";
+import { installPubSub } from "./pubsub.ts";
+import { installMulti } from "./multi.ts";
+
+export function installCommands(shard: Shard): void {
+  installServer(shard);
+  installClientCommands(shard);
+  installPubSub(shard);
+  installMulti(shard);
+}

@@ -1,0 +1,148 @@
+// Transactions: MULTI, EXEC, DISCARD, WATCH, UNWATCH. The dispatcher queues commands while
+// c.multi is set (and flags queue-time errors); EXEC runs the queue through call().
+
+import { register } from "./table.ts";
+import { onReset } from "./connection.ts";
+import { call, resolve } from "../server/dispatch.ts";
+import type { Client } from "../server/client.ts";
+import type { Shard } from "../server/shard.ts";
+import { bytes, fromLatin1, latin1 } from "../util/bytes.ts";
+
+const EXECABORT = "EXECABORT Transaction discarded because of previous errors.";
+const MULTI_ARGV = [bytes("MULTI")];
+const EXEC_ARGV = [bytes("EXEC")];
+
+/** The client whose EXEC is running (one at a time per worker thread). */
+let executing: Client | null = null;
+
+/** Whether c is executing a transaction: commands that would block or wait must not. */
+export function inExec(c: Client): boolean {
+  return executing === c;
+}
+
+function watchId(dbIndex: number, key: Uint8Array): string {
+  return dbIndex + ":" + latin1(key);
+}
+
+function watchKey(c: Client, key: Uint8Array): void {
+  const id = watchId(c.dbIndex, key);
+  if (c.watched?.has(id)) return;
+  // A key already past its TTL is lazily deleted before the watch starts, so its deletion is
+  // not a change for this watcher (Redis instead flags such a watch as "expired at WATCH").
+  c.db.peek(key);
+  (c.watched ??= new Set()).add(id);
+  let clients = c.shard.watchedKeys.get(id);
+  if (!clients) c.shard.watchedKeys.set(id, (clients = new Set()));
+  clients.add(c);
+}
+
+function unwatchAll(c: Client): void {
+  const watched = c.watched;
+  if (watched === null) return;
+  const table = c.shard.watchedKeys;
+  for (const id of watched) {
+    const clients = table.get(id);
+    if (!clients) continue;
+    clients.delete(c);
+    if (clients.size === 0) table.delete(id);
+  }
+  c.watched = null;
+}
+
+/**
+ * Redis's isWatchedKeyExpired: a watched key that expired since WATCH fails the EXEC even if
+ * no one accessed it. Lazily expiring it goes through the shard's expiry path, which marks
+ * every watcher (this client included) dirty.
+ */
+function expireWatchedKeys(c: Client): void {
+  if (c.watched === null) return;
+  for (const id of c.watched) {
+    if (c.watchDirty) return;
+    const sep = id.indexOf(":");
+    c.shard.dbs[Number(id.slice(0, sep))].peek(fromLatin1(id.slice(sep + 1)));
+  }
+}
+
+function discardTransaction(c: Client): void {
+  c.multi = null;
+  c.watchDirty = false;
+  unwatchAll(c);
+}
+
+function multi(c: Client): void {
+  if (c.multi) return c.out.error("ERR MULTI calls can not be nested");
+  c.multi = { queue: [], aborted: false };
+  c.out.ok();
+}
+
+function discard(c: Client): void {
+  if (!c.multi) return c.out.error("ERR DISCARD without MULTI");
+  discardTransaction(c);
+  c.out.ok();
+}
+
+function exec(c: Client): void {
+  const state = c.multi;
+  if (!state) return c.out.error("ERR EXEC without MULTI");
+  expireWatchedKeys(c);
+  if (state.aborted || c.watchDirty) {
+    if (state.aborted) c.out.error(EXECABORT);
+    else c.out.nilArray();
+    discardTransaction(c);
+    return;
+  }
+  discardTransaction(c);
+  const shard = c.shard;
+  // Effects are collected and propagated after the transaction, wrapped in MULTI/EXEC when
+  // there is more than one (Redis 7.0's propagatePendingCommands).
+  const effects: [number, Uint8Array[]][] = [];
+  const propagate = shard.propagate;
+  shard.propagate = (dbIndex, argv) => {
+    effects.push([dbIndex, argv]);
+  };
+  executing = c;
+  c.out.array(state.queue.length);
+  try {
+    for (const argv of state.queue) {
+      const cmd = resolve(c, argv);
+      if (cmd !== null) call(c, cmd, argv);
+    }
+  } finally {
+    executing = null;
+    shard.propagate = propagate;
+  }
+  // The effects were propagated above: nothing more for EXEC itself.
+  c.propagateAs = [];
+  if (effects.length === 0) return;
+  const wrap = effects.length > 1;
+  if (wrap) shard.propagate(effects[0][0], MULTI_ARGV);
+  for (const [dbIndex, argv] of effects) shard.propagate(dbIndex, argv);
+  if (wrap) shard.propagate(effects[effects.length - 1][0], EXEC_ARGV);
+}
+
+function watch(c: Client, argv: Uint8Array[]): void {
+  if (c.multi) return c.out.error("ERR WATCH inside MULTI is not allowed");
+  // Already dirty: the next EXEC fails anyway, so there is nothing to watch.
+  if (!c.watchDirty) for (let j = 1; j < argv.length; j++) watchKey(c, argv[j]);
+  c.out.ok();
+}
+
+function unwatch(c: Client): void {
+  unwatchAll(c);
+  c.watchDirty = false;
+  c.out.ok();
+}
+
+export function installMulti(shard: Shard): void {
+  shard.closeHooks.push(unwatchAll);
+}
+
+onReset(discardTransaction);
+
+register(
+  { name: "multi", arity: 1, flags: ["noscript", "loading", "stale", "fast", "allow_busy"], group: "transactions", since: "1.2.0", summary: "Mark the start of a transaction block", complexity: "O(1)", handler: multi },
+  { name: "exec", arity: 1, flags: ["noscript", "loading", "stale", "skip_slowlog"], group: "transactions", since: "1.2.0", summary: "Execute all commands issued after MULTI", complexity: "Depends on commands in the transaction", handler: exec },
+  { name: "discard", arity: 1, flags: ["noscript", "loading", "stale", "fast", "allow_busy"], group: "transactions", since: "2.0.0", summary: "Discard all commands issued after MULTI", complexity: "O(N), when N is the number of queued commands", handler: discard },
+  { name: "watch", arity: -2, flags: ["noscript", "loading", "stale", "fast", "allow_busy"], keys: [1, -1, 1], group: "transactions", since: "2.2.0", summary: "Watch the given keys to determine execution of the MULTI/EXEC block", complexity: "O(1) for every key.", handler: watch },
+  { name: "unwatch", arity: 1, flags: ["noscript", "loading", "stale", "fast", "allow_busy"], group: "transactions", since: "2.2.0", summary: "Forget about all watched keys", complexity: "O(1)", handler: unwatch },
+);

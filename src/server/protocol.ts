@@ -1,0 +1,34 @@
+import type { MeshInit } from "./mesh.ts";
+
+// Messages between the coordinator (main thread) and shard workers. Only control traffic
+// uses postMessage; commands between shards travel through shared-memory rings.
+
+export interface WorkerInit {
+  type: "init";
+  shardId: number;
+  shards: number;
+  /** Config values that differ from defaults (Config.snapshot()). */
+  config: Record<string, string>;
+  runId: string;
+  logFile: string;
+  /** Shared counters: [0] = last client id. */
+  shared: SharedArrayBuffer;
+  /** Rings and doorbells between workers; null with one shard. */
+  mesh: MeshInit | null;
+}
+
+export type ControlRequest =
+  | WorkerInit
+  | { type: "config"; changes: Record<string, string> }
+  | { type: "info"; id: number; section?: string }
+  | { type: "stop" };
+
+export type InfoSection = [name: string, fields: [string, string | number][]];
+
+export type ControlReply =
+  | { type: "ready"; shardId: number }
+  | { type: "fatal"; message: string }
+  | { type: "info"; id: number; sections: InfoSection[] }
+  | { type: "config"; changes: Record<string, string> }
+  | { type: "shutdown"; save: boolean | null }
+  | { type: "stopped" };

@@ -1,0 +1,86 @@
+// Body of a shard worker thread: builds the shard, listens on the shared port and runs
+// the periodic cron. Control messages from the coordinator are rare (config changes,
+// INFO for the admin endpoint, shutdown) and use postMessage; commands never do.
+
+import { Config } from "../config/config.ts";
+import { Shard } from "./shard.ts";
+import { listen } from "./net.ts";
+import { makeLogger } from "./log.ts";
+import { installCommands } from "../commands/index.ts";
+import { renameCommand } from "../commands/table.ts";
+import { flush } from "./net.ts";
+import type { ControlRequest, WorkerInit } from "./protocol.ts";
+import { infoSections } from "./info.ts";
+import { Mesh } from "./mesh.ts";
+import { installRouter } from "./router.ts";
+
+declare const self: Worker;
+
+/** Addresses to listen on for a Redis `bind` value ("* -::*" = all IPv4, IPv6 if present). */
+export function bindAddresses(bind: string): { host: string; optional: boolean }[] {
+  const out: { host: string; optional: boolean }[] = [];
+  for (let word of bind.split(/\s+/).filter(Boolean)) {
+    const optional = word.startsWith("-");
+    if (optional) word = word.slice(1);
+    if (word === "*") word = "0.0.0.0";
+    else if (word === "::*") word = "::";
+    out.push({ host: word, optional });
+  }
+  return out;
+}
+
+export function startWorker(init: WorkerInit): void {
+  const config = Config.fromSnapshot(init.config);
+  const shard = new Shard(init.shardId, init.shards, config, init.runId, new Int32Array(init.shared, 0, 1));
+  const logTarget = { file: init.logFile, level: config.getStr("loglevel"), role: "M" };
+  shard.logger = makeLogger(logTarget);
+  installCommands(shard);
+  for (const [from, to] of config.renamedCommands) renameCommand(from, to);
+  if (init.mesh !== null) installRouter(shard, new Mesh(shard, init.mesh));
+
+  const port = config.getNum("port");
+  const listeners = [];
+  if (port > 0) {
+    for (const { host, optional } of bindAddresses(config.getStr("bind"))) {
+      try {
+        listeners.push(listen(shard, host, port));
+      } catch (e) {
+        if (optional) continue;
+        self.postMessage({ type: "fatal", message: `Could not create server TCP listening socket ${host}:${port}: ${(e as Error).message}` });
+        return;
+      }
+    }
+  }
+
+  config.onChange((names) => {
+    if (names.includes("loglevel")) logTarget.level = config.getStr("loglevel");
+  });
+
+  const hz = () => Math.max(1, Math.min(500, config.getNum("hz")));
+  const tick = () => {
+    shard.cron();
+    setTimeout(tick, 1000 / hz());
+  };
+  setTimeout(tick, 1000 / hz());
+
+  self.onmessage = (ev: MessageEvent<ControlRequest>) => {
+    const msg = ev.data;
+    switch (msg.type) {
+      case "config":
+        config.set(Object.entries(msg.changes));
+        break;
+      case "info":
+        self.postMessage({ type: "info", id: msg.id, sections: infoSections(shard, msg.section ?? "everything") });
+        break;
+      case "stop":
+        for (const l of listeners) l.stop(true);
+        for (const c of shard.clients.values()) {
+          flush(c);
+          c.socket?.end();
+        }
+        self.postMessage({ type: "stopped" });
+        break;
+    }
+  };
+  self.postMessage({ type: "ready", shardId: init.shardId });
+}

@@ -1,0 +1,266 @@
+// Byte helpers. Redis strings are binary-safe, so keys and values travel as Uint8Array;
+// these helpers convert at the edges (numbers, error messages, config) without UTF-16 detours.
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder("latin1");
+const utf8Decoder = new TextDecoder();
+
+export const EMPTY = new Uint8Array(0);
+
+/** UTF-8 encode a JS string. */
+export function bytes(s: string): Uint8Array {
+  return encoder.encode(s);
+}
+
+/** Decode bytes as UTF-8 text (for names, config values, error messages). */
+export function str(b: Uint8Array): string {
+  return utf8Decoder.decode(b);
+}
+
+/** Decode bytes one char per byte; round-trips arbitrary bytes through a JS string. */
+export function latin1(b: Uint8Array): string {
+  return decoder.decode(b);
+}
+
+/** Inverse of latin1(). */
+export function fromLatin1(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+export function equal(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** memcmp-style ordering, as Redis compares sds strings. */
+export function compare(a: Uint8Array, b: Uint8Array): number {
+  const n = a.length < b.length ? a.length : b.length;
+  for (let i = 0; i < n; i++) {
+    const d = a[i] - b[i];
+    if (d !== 0) return d;
+  }
+  return a.length - b.length;
+}
+
+/** Case-insensitive comparison of an argument with a lower-case ASCII word. */
+export function is(arg: Uint8Array, lowerWord: string): boolean {
+  if (arg.length !== lowerWord.length) return false;
+  for (let i = 0; i < arg.length; i++) {
+    let c = arg[i];
+    if (c >= 65 && c <= 90) c |= 0x20;
+    if (c !== lowerWord.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** Lower-cased ASCII string of an argument (command names, options). */
+export function lower(arg: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < arg.length; i++) {
+    let c = arg[i];
+    if (c >= 65 && c <= 90) c |= 0x20;
+    s += String.fromCharCode(c);
+  }
+  return s;
+}
+
+export function concat(parts: Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+export const INT64_MAX = 9223372036854775807n;
+export const INT64_MIN = -9223372036854775808n;
+
+/**
+ * Parse a strict Redis integer (string2ll): optional '-', no '+', no leading zeros,
+ * no spaces, fits in int64. Returns null when the bytes are not such an integer.
+ * Small values come back as number, values beyond 2^53 as bigint.
+ */
+export function parseInt64(b: Uint8Array): number | bigint | null {
+  const n = b.length;
+  if (n === 0 || n > 20) return null;
+  let i = 0;
+  let neg = false;
+  if (b[0] === 45) {
+    neg = true;
+    i = 1;
+    if (n === 1) return null;
+  }
+  if (b[i] === 48) return n === i + 1 && !neg ? 0 : null;
+  if (n - i > 15) {
+    let v = 0n;
+    for (; i < n; i++) {
+      const c = b[i] - 48;
+      if (c < 0 || c > 9) return null;
+      v = v * 10n + BigInt(c);
+    }
+    if (neg) v = -v;
+    if (v > INT64_MAX || v < INT64_MIN) return null;
+    if (v <= MAX_SAFE && v >= -MAX_SAFE) return Number(v);
+    return v;
+  }
+  let v = 0;
+  for (; i < n; i++) {
+    const c = b[i] - 48;
+    if (c < 0 || c > 9) return null;
+    v = v * 10 + c;
+  }
+  return neg ? -v : v;
+}
+
+/** parseInt64 restricted to JS safe integers (lengths, counts, indexes, ms timestamps). */
+export function parseSafeInt(b: Uint8Array): number | null {
+  const v = parseInt64(b);
+  return typeof v === "number" ? v : null;
+}
+
+/** Whether a value is stored by Redis with the "int" encoding. */
+export function isIntEncodable(b: Uint8Array): boolean {
+  return b.length <= 20 && parseInt64(b) !== null;
+}
+
+/**
+ * Parse a Redis float argument (strtold semantics as Redis uses them): accepts
+ * "inf", "-inf", "+inf", decimals and exponents; rejects spaces, empty strings and NaN.
+ */
+export function parseDouble(b: Uint8Array): number | null {
+  const n = b.length;
+  if (n === 0 || n > 5000) return null;
+  if (b[0] === 32 || b[n - 1] === 32 || b[0] === 9) return null;
+  const s = latin1(b);
+  const l = s.toLowerCase();
+  if (l === "inf" || l === "+inf" || l === "infinity" || l === "+infinity") return Infinity;
+  if (l === "-inf" || l === "-infinity") return -Infinity;
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(s)) {
+    if (/^[+-]?0x[0-9a-f]+$/i.test(s)) return Number.parseInt(s, 16);
+    return null;
+  }
+  const v = Number(s);
+  return Number.isNaN(v) ? null : v;
+}
+
+/** %.17g formatting as Redis uses for doubles (RESP3 doubles, ZSCORE in RESP2). */
+export function formatDouble(d: number): string {
+  if (d === Infinity) return "inf";
+  if (d === -Infinity) return "-inf";
+  if (Number.isNaN(d)) return "nan";
+  if (Number.isInteger(d) && Math.abs(d) < 1e17) return String(d);
+  return trimG(d.toPrecision(17));
+}
+
+/**
+ * Redis formats INCRBYFLOAT/HINCRBYFLOAT results from a long double with %.17Lg, which
+ * hides the last-bit error of double arithmetic (0.1+0.2 prints 0.3). Doubles carry ~15.9
+ * significant digits, so printing 15 and checking the round trip within a couple of ulps
+ * gives the same text for ordinary values.
+ */
+export function formatLongDouble(d: number): string {
+  if (d === Infinity) return "inf";
+  if (d === -Infinity) return "-inf";
+  if (Number.isInteger(d) && Math.abs(d) < 1e17) return String(d);
+  const short = trimG(d.toPrecision(15));
+  const back = Number(short);
+  if (Math.abs(back - d) <= Math.abs(d) * 4.5e-16) return short;
+  return trimG(d.toPrecision(17));
+}
+
+/** Turn JS toPrecision output into C's %g shape: no trailing zeros, e+NN exponents. */
+function trimG(s: string): string {
+  let mant = s;
+  let exp = "";
+  const e = s.indexOf("e");
+  if (e >= 0) {
+    mant = s.slice(0, e);
+    const x = Number(s.slice(e + 1));
+    exp = "e" + (x < 0 ? "-" : "+") + (Math.abs(x) < 10 ? "0" : "") + Math.abs(x);
+  }
+  if (mant.indexOf(".") >= 0) mant = mant.replace(/0+$/, "").replace(/\.$/, "");
+  return mant + exp;
+}
+
+/** Glob-style pattern matching with Redis's stringmatchlen rules, on bytes. */
+export function globMatch(pattern: Uint8Array, s: Uint8Array, nocase = false): boolean {
+  return matchAt(pattern, 0, s, 0, nocase, 0);
+}
+
+function fold(c: number, nocase: boolean): number {
+  return nocase && c >= 65 && c <= 90 ? c | 0x20 : c;
+}
+
+function matchAt(p: Uint8Array, pi: number, s: Uint8Array, si: number, nocase: boolean, depth: number): boolean {
+  // Redis bounds recursion on pathological patterns; matching fails past that depth.
+  if (depth > 1000) return false;
+  const plen = p.length;
+  const slen = s.length;
+  while (pi < plen && si <= slen) {
+    const c = p[pi];
+    if (c === 42 /* * */) {
+      while (pi + 1 < plen && p[pi + 1] === 42) pi++;
+      if (pi + 1 === plen) return true;
+      for (let k = si; k <= slen; k++) {
+        if (matchAt(p, pi + 1, s, k, nocase, depth + 1)) return true;
+      }
+      return false;
+    }
+    if (si >= slen) return false;
+    if (c === 63 /* ? */) {
+      pi++;
+      si++;
+      continue;
+    }
+    if (c === 91 /* [ */) {
+      pi++;
+      let not = false;
+      if (pi < plen && p[pi] === 94 /* ^ */) {
+        not = true;
+        pi++;
+      }
+      let matched = false;
+      for (;;) {
+        if (pi >= plen) {
+          pi--;
+          break;
+        }
+        if (p[pi] === 92 /* \ */ && pi + 1 < plen) {
+          pi++;
+          if (p[pi] === s[si]) matched = true;
+        } else if (p[pi] === 93 /* ] */) {
+          break;
+        } else if (pi + 2 < plen && p[pi + 1] === 45 /* - */) {
+          let start = fold(p[pi], nocase);
+          let end = fold(p[pi + 2], nocase);
+          const x = fold(s[si], nocase);
+          if (start > end) [start, end] = [end, start];
+          pi += 2;
+          if (x >= start && x <= end) matched = true;
+        } else if (fold(p[pi], nocase) === fold(s[si], nocase)) {
+          matched = true;
+        }
+        pi++;
+      }
+      if (not) matched = !matched;
+      if (!matched) return false;
+      pi++;
+      si++;
+      continue;
+    }
+    if (c === 92 /* \ */ && pi + 1 < plen) pi++;
+    if (fold(p[pi], nocase) !== fold(s[si], nocase)) return false;
+    pi++;
+    si++;
+  }
+  while (pi < plen && p[pi] === 42) pi++;
+  return pi === plen && si === slen;
+}
