@@ -10,6 +10,10 @@ import type { ControlReply, ControlRequest, InfoSection, WorkerInit } from "./se
 import { startAdmin } from "./admin/http.ts";
 import { REDIS_VERSION, TSREDIS_VERSION } from "./version.ts";
 import { createMesh } from "./server/mesh.ts";
+import { bindAddresses } from "./server/bind.ts";
+
+/** The compiled binary embeds the worker under its build path; from source, resolve the file. */
+const WORKER_ENTRY = import.meta.url.includes("$bunfs") ? "./workers/shard.ts" : new URL("../workers/shard.ts", import.meta.url).href;
 
 /** Ring size per ordered pair of shard workers; untouched pages cost no memory. */
 const RING_BYTES = 32 * 1024 * 1024;
@@ -89,6 +93,21 @@ async function main(): Promise<void> {
     }
   }
 
+  // Workers listen with SO_REUSEPORT, which would silently share a port with another
+  // instance; a plain bind first fails the way redis-server does when the port is taken.
+  const port = config.getNum("port");
+  for (const { host, optional } of bindAddresses(config.getStr("bind"))) {
+    if (port === 0) break;
+    try {
+      Bun.listen({ hostname: host, port, socket: { data() {} } }).stop(true);
+    } catch (e) {
+      if (optional) continue;
+      log("warning", `Warning: Could not create server TCP listening socket ${host}:${port}: bind: ${(e as { code?: string }).code === "EADDRINUSE" ? "Address already in use" : (e as Error).message}`);
+      log("warning", `Failed listening on port ${port} (TCP), aborting.`);
+      process.exit(1);
+    }
+  }
+
   const shards = chooseShardCount(config.getNum("shards"));
   const runId = randomBytes(20).toString("hex");
   const shared = new SharedArrayBuffer(64);
@@ -133,7 +152,7 @@ async function main(): Promise<void> {
   };
 
   for (let i = 0; i < shards; i++) {
-    const w = new Worker("./workers/shard.ts");
+    const w = new Worker(WORKER_ENTRY);
     w.onmessage = (ev: MessageEvent<ControlReply>) => {
       const msg = ev.data;
       switch (msg.type) {

@@ -142,7 +142,6 @@ export class Mesh {
   /** Forwarded replies that arrived while a synchronous exchange was running. */
   private deferred: (() => void)[] = [];
   private holding = false;
-  private bellSeen = 0;
   private readonly replyScratch = new MessageBuilder();
 
   constructor(private readonly shard: Shard, init: MeshInit) {
@@ -173,21 +172,20 @@ export class Mesh {
     Atomics.notify(this.bells, dst);
   }
 
-  /** Wait for our doorbell asynchronously, forever. */
+  /**
+   * Wait for our doorbell asynchronously, forever. The bell is read before draining, so a
+   * message that lands while we drain changes it and the next wait returns at once.
+   */
   private listen(): void {
     const me = this.shard.id;
-    const arm = () => {
+    const loop = () => {
       const seen = Atomics.load(this.bells, me);
-      this.bellSeen = seen;
-      const r = Atomics.waitAsync(this.bells, me, seen);
-      if (r.async) r.value.then(onBell);
-      else queueMicrotask(onBell);
-    };
-    const onBell = () => {
       this.drainAll();
-      arm();
+      const r = Atomics.waitAsync(this.bells, me, seen);
+      if (r.async) r.value.then(loop);
+      else setImmediate(loop);
     };
-    arm();
+    loop();
   }
 
   /** Block (synchronously) until our doorbell moves past what we last saw. */

@@ -23,7 +23,7 @@ const SPLIT: Record<string, Strategy> = {
   unlink: sumInts,
   exists: sumInts,
   touch: sumInts,
-  watch: allOk,
+  watch: watchEverywhere,
   mget: gather,
   mset: allOk,
   msetnx: msetnx,
@@ -91,13 +91,9 @@ export class Router {
       c.out.error("ERR request too large to forward between shard workers");
       return true;
     }
-    if (name === "watch") this.noteRemoteWatch(c, dst);
+    if (name === "watch") (c.remoteWatches ??= new Set()).add(dst);
     this.mesh.forward(c, dst, argv, continueAfterReply);
     return true;
-  }
-
-  private noteRemoteWatch(c: Client, dst: number): void {
-    (c.remoteWatches ??= new Set()).add(dst);
   }
 
   private dropRemoteWatches(c: Client): void {
@@ -308,6 +304,11 @@ function allOk(r: Router, c: Client, cmd: Command, argv: Uint8Array[], groups: M
     if (v instanceof ReplyError) return c.out.error(v.message);
   }
   c.out.ok();
+}
+
+function watchEverywhere(r: Router, c: Client, cmd: Command, argv: Uint8Array[], groups: Map<number, number[]>): void {
+  for (const dst of groups.keys()) if (dst !== r.me) (c.remoteWatches ??= new Set()).add(dst);
+  allOk(r, c, cmd, argv, groups);
 }
 
 function gather(r: Router, c: Client, _cmd: Command, argv: Uint8Array[], groups: Map<number, number[]>): void {

@@ -11,23 +11,11 @@ import { renameCommand } from "../commands/table.ts";
 import { flush } from "./net.ts";
 import type { ControlRequest, WorkerInit } from "./protocol.ts";
 import { infoSections } from "./info.ts";
+import { bindAddresses } from "./bind.ts";
 import { Mesh } from "./mesh.ts";
 import { installRouter } from "./router.ts";
 
 declare const self: Worker;
-
-/** Addresses to listen on for a Redis `bind` value ("* -::*" = all IPv4, IPv6 if present). */
-export function bindAddresses(bind: string): { host: string; optional: boolean }[] {
-  const out: { host: string; optional: boolean }[] = [];
-  for (let word of bind.split(/\s+/).filter(Boolean)) {
-    const optional = word.startsWith("-");
-    if (optional) word = word.slice(1);
-    if (word === "*") word = "0.0.0.0";
-    else if (word === "::*") word = "::";
-    out.push({ host: word, optional });
-  }
-  return out;
-}
 
 export function startWorker(init: WorkerInit): void {
   const config = Config.fromSnapshot(init.config);
