@@ -77,7 +77,7 @@ async function main(): Promise<void> {
   }
 
   const logFile = config.getStr("logfile") === "" ? "" : resolvePath(config.getStr("logfile"));
-  if (logFile === "" && config.getBool("daemonize")) config.set([["logfile", "/dev/null"]]);
+  if (logFile === "" && config.getBool("daemonize")) config.applyDirective("logfile", ["/dev/null"]);
   const log = makeLogger({ file: logFile, level: config.getStr("loglevel"), role: "M" });
   log("notice", "oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo");
   log("notice", `Redis version=${REDIS_VERSION}, bits=64, commit=00000000, modified=0, pid=${process.pid}, just started (tsredis ${TSREDIS_VERSION})`);
@@ -173,7 +173,7 @@ async function main(): Promise<void> {
         }
         case "config":
           for (const other of workers) if (other !== w) other.postMessage({ type: "config", changes: msg.changes } satisfies ControlRequest);
-          config.set(Object.entries(msg.changes));
+          config.set(Object.entries(msg.changes), true);
           break;
         case "shutdown":
           shutdown("Received SHUTDOWN, scheduling shutdown...");

@@ -2,8 +2,14 @@
 // WATCH and key expiry, and the cleanup of transaction state (RESET, DISCARD, EXEC).
 
 import { test, expect, beforeAll, afterAll } from "bun:test";
+import { connect } from "node:net";
 import type Redis from "ioredis";
 import { cli, startRedis, startTsredis, type RunningServer } from "./helpers/server.ts";
+import { Config } from "../src/config/config.ts";
+import { Shard } from "../src/server/shard.ts";
+import { Client } from "../src/server/client.ts";
+import { processCommand } from "../src/server/dispatch.ts";
+import { installCommands } from "../src/commands/index.ts";
 
 let srv: RunningServer;
 let ref: RunningServer | null;
@@ -88,8 +94,8 @@ test("an untouched WATCH lets EXEC through; UNWATCH and DISCARD forget watched k
 
   await r.watch("u:a");
   await other.set("u:a", "2");
-  await r.multi();
-  await r.discard();
+  await r.call("MULTI");
+  await r.call("DISCARD");
   expect(await r.multi().ping().exec()).toEqual([[null, "PONG"]]);
   other.disconnect();
 });
@@ -113,8 +119,23 @@ test("a watched key that expires before EXEC aborts it; one already stale at WAT
 
 test("RESP3 clients get a null for an aborted EXEC", async () => {
   await r.set("r3:k", "1");
-  const out = await sameAsRedis(["HELLO 3", "WATCH r3:k", "SET r3:k 2", "MULTI", "PING", "EXEC"].join("\n"), ["--no-raw"]);
-  expect(out).toContain("(nil)");
+  const script = "HELLO 3\r\nWATCH r3:k\r\nSET r3:k 2\r\nMULTI\r\nPING\r\nEXEC\r\n";
+  for (const port of ref ? [srv.port, ref.port] : [srv.port]) {
+    const text = await new Promise<string>((resolve, reject) => {
+      const s = connect(port, "127.0.0.1", () => s.write(script));
+      let got = "";
+      s.on("data", (d) => {
+        got += d.toString("latin1");
+        if (got.endsWith("+QUEUED\r\n_\r\n")) {
+          s.destroy();
+          resolve(got);
+        }
+      });
+      s.on("error", reject);
+      setTimeout(() => reject(new Error(`no null reply: ${JSON.stringify(got)}`)), 5000);
+    });
+    expect(text.endsWith("+OK\r\n+OK\r\n+OK\r\n+QUEUED\r\n_\r\n")).toBe(true);
+  }
 });
 
 test("RESET leaves MULTI and drops watched keys", async () => {
@@ -124,4 +145,42 @@ test("RESET leaves MULTI and drops watched keys", async () => {
 test("commands inside EXEC run immediately, not queued again", async () => {
   const res = await sameAsRedis(["MULTI", "SET q:k 1", "INCR q:k", "GET q:k", "EXEC", "DEL q:k"].join("\n"));
   expect(res).toContain("2");
+});
+
+/** An in-process shard whose propagated effects are recorded as "db:ARGS" strings. */
+function recordingShard(): { run: (...cmd: string[]) => void; effects: string[] } {
+  const shard = new Shard(0, 1, new Config(), "0".repeat(40), new Int32Array(new SharedArrayBuffer(4)));
+  installCommands(shard);
+  const effects: string[] = [];
+  shard.propagators.push((db, argv) => effects.push(`${db}:${argv.map((a) => new TextDecoder().decode(a)).join(" ")}`));
+  const c = new Client(shard, 1);
+  const enc = new TextEncoder();
+  return { run: (...cmd) => void processCommand(c, cmd.map((a) => enc.encode(a))), effects };
+}
+
+test("EXEC propagates one effect as is and several wrapped in MULTI/EXEC", () => {
+  const { run, effects } = recordingShard();
+  run("MULTI");
+  run("SET", "a", "1");
+  run("EXEC");
+  expect(effects).toEqual(["0:SET a 1"]);
+
+  effects.length = 0;
+  run("MULTI");
+  run("SET", "a", "1");
+  run("GET", "a");
+  run("SELECT", "2");
+  run("SET", "b", "2");
+  run("EXEC");
+  expect(effects).toEqual(["0:MULTI", "0:SET a 1", "2:SET b 2", "2:EXEC"]);
+});
+
+test("read-only, empty and no-op transactions propagate nothing", () => {
+  const { run, effects } = recordingShard();
+  for (const body of [[], [["GET", "a"]], [["DEL", "missing"]]]) {
+    run("MULTI");
+    for (const cmd of body) run(...cmd);
+    run("EXEC");
+  }
+  expect(effects).toEqual([]);
 });

@@ -252,8 +252,8 @@ test("ioredis subscriber mode receives messages and pattern messages", async () 
   expect(await pub.publish("io:zzz", "2")).toBe(1);
   await waitFor(async () => got.length === 3);
   expect(got).toEqual(["io:a=1", "io:*:io:a=1", "io:*:io:zzz=2"]);
-  await sub.unsubscribe();
-  await sub.punsubscribe();
+  expect(await sub.unsubscribe("io:a", "io:b")).toBe(1);
+  expect(await sub.punsubscribe("io:*")).toBe(0);
   expect(await pub.publish("io:a", "3")).toBe(0);
   sub.disconnect();
   pub.disconnect();
@@ -286,13 +286,14 @@ test("keyspace and keyevent notifications follow notify-keyspace-events", async 
     const sub = await Conn.open(port);
     const out: string[] = [];
     await admin.cmd(1, "CONFIG", "SET", "notify-keyspace-events", "KEA");
-    out.push(...(await sub.cmd(1, "PSUBSCRIBE", "__key*@0__:ks:*")));
+    out.push(...(await sub.cmd(1, "PSUBSCRIBE", "__key*@0__:*")));
     await admin.cmd(1, "SET", "ks:a", "1");
     out.push(await sub.read(), await sub.read());
     await admin.cmd(1, "DEL", "ks:a");
     out.push(await sub.read(), await sub.read());
     // Only string events, keyevent channel only: DEL (generic) is filtered out.
     await admin.cmd(1, "CONFIG", "SET", "notify-keyspace-events", "E$");
+    await sub.cmd(1, "PUNSUBSCRIBE", "__key*@0__:*");
     await sub.cmd(1, "PSUBSCRIBE", "__keyevent@0__:*");
     await admin.cmd(1, "SET", "ks:b", "2");
     await admin.cmd(1, "DEL", "ks:b");

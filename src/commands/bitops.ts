@@ -129,6 +129,15 @@ function bitposIn(p: Uint8Array, from: number, n: number, bit: number): number {
   const skip = bit ? 0 : 0xff;
   const end = from + n;
   let i = from;
+  while (i < end && p[i] === skip && ((p.byteOffset + i) & 3) !== 0) i++;
+  if (end - i >= 64 && p[i] === skip) {
+    // Long runs of the skipped byte go a 32-bit word at a time.
+    const words = new Uint32Array(p.buffer, p.byteOffset + i, Math.floor((end - i) / 4));
+    const skipWord = bit ? 0 : 0xffffffff;
+    let k = 0;
+    while (k < words.length && words[k] === skipWord) k++;
+    i += k * 4;
+  }
   while (i < end && p[i] === skip) i++;
   if (i === end) return bit ? -1 : n * 8;
   const b = bit ? p[i] : ~p[i] & 0xff;
@@ -399,13 +408,14 @@ function readSigned(p: Uint8Array, offset: number, bits: number): bigint {
   return BigInt.asIntN(bits, readField(p, offset, bits));
 }
 
-/**
- * checkUnsignedBitfieldOverflow / checkSignedBitfieldOverflow with C's 64-bit wrapping:
- * returns 0 when value+incr fits, else 1 (overflow) or -1 (underflow) and sets `limit`
- * to the wrapped or saturated result.
- */
+/** The wrapped or saturated result left by the last overflow check that reported one. */
 let limit = 0n;
 
+/*
+ * checkUnsignedBitfieldOverflow / checkSignedBitfieldOverflow with C's 64-bit wrapping:
+ * return 0 when value+incr fits, else 1 (overflow) or -1 (underflow) after setting `limit`
+ * (unless the mode is FAIL).
+ */
 function unsignedOverflow(value: bigint, incr: bigint, bits: number, ov: number): number {
   const max = (1n << BigInt(bits)) - 1n;
   const maxincr = BigInt.asIntN(64, max - value);

@@ -15,7 +15,7 @@ import { NOT_INTEGER, SYNTAX } from "../server/errors.ts";
 
 // ---- tracking switches (CLIENT TRACKING / CACHING / TRACKINGINFO / GETREDIR) ---------------
 
-export interface Tracking {
+interface Tracking {
   redirect: number;
   bcast: boolean;
   optin: boolean;
@@ -28,9 +28,45 @@ export interface Tracking {
 
 const tracking = new WeakMap<Client, Tracking>();
 
-/** The client's tracking mode, or undefined when tracking is off. */
-export function trackingOf(c: Client): Tracking | undefined {
-  return tracking.get(c);
+// ---- reply buffer sizing (Redis's clientsCronResizeOutputBuffer) ---------------------------
+
+const REPLY_MIN = 1024;
+const REPLY_CHUNK = 16 * 1024;
+
+/** DEBUG REPLYBUFFER settings. */
+export const replyBuffers = { resizing: true, peakResetMs: 5000 };
+
+interface ReplyBuffer {
+  /** The buffer size this client is given while idle (CLIENT LIST rbs). */
+  size: number;
+  /** Start of the current peak period. */
+  since: number;
+}
+
+const replyBufferOf = new WeakMap<Client, ReplyBuffer>();
+
+/**
+ * Every 100 ms: a client whose replies outgrew its buffer gets a bigger one (up to 16 KB);
+ * one that stayed within it for a whole peak period gets half. The writer grows its buffer
+ * on demand, so having grown past the given size is the sign of a full buffer. Idle
+ * clients get their buffer replaced with one of the chosen size.
+ */
+function resizeReplyBuffers(shard: Shard): void {
+  if (!replyBuffers.resizing) return;
+  const now = Date.now();
+  for (const c of shard.clients.values()) {
+    let rb = replyBufferOf.get(c);
+    if (rb === undefined) {
+      replyBufferOf.set(c, (rb = { size: Math.min(c.out.buf.length, REPLY_CHUNK), since: now }));
+    } else if (c.out.buf.length > rb.size) {
+      rb.size = Math.min(REPLY_CHUNK, rb.size * 2);
+      rb.since = now;
+    } else if (replyBuffers.peakResetMs >= 0 && now - rb.since >= replyBuffers.peakResetMs) {
+      if (rb.size / 2 >= REPLY_MIN) rb.size /= 2;
+      rb.since = now;
+    }
+    if (c.out.len === 0 && c.sent === 0 && c.out.buf.length !== rb.size) c.out.buf = new Uint8Array(rb.size);
+  }
 }
 
 // ---- CLIENT LIST lines ---------------------------------------------------------------------
@@ -83,7 +119,7 @@ function clientLine(c: Client, self: { client: Client; argv: Uint8Array[]; cmd: 
   let multiMem = 0;
   if (c.multi) for (const q of c.multi.queue) for (const a of q) multiMem += a.length;
   const pending = c.out.len - c.sent;
-  const rbs = c.out.buf.length;
+  const rbs = replyBufferOf.get(c)?.size ?? c.out.buf.length;
   const totMem = qbuf + qbufFree + argvMem + multiMem + rbs + 1024;
   const t = tracking.get(c);
   return (
@@ -91,7 +127,7 @@ function clientLine(c: Client, self: { client: Client; argv: Uint8Array[]; cmd: 
     ` age=${Math.floor((now - c.createdAt) / 1000)} idle=${Math.floor((now - c.lastInteraction) / 1000)} flags=${flagsOf(c)}` +
     ` db=${c.dbIndex} sub=${c.channels?.size ?? 0} psub=${c.patterns?.size ?? 0} ssub=${c.shardChannels?.size ?? 0}` +
     ` multi=${c.multi ? c.multi.queue.length : -1} qbuf=${qbuf} qbuf-free=${qbufFree} argv-mem=${argvMem} multi-mem=${multiMem}` +
-    ` rbs=${rbs} rbp=${Math.max(c.out.len, pending)} obl=${pending} oll=0 omem=0 tot-mem=${totMem}` +
+    ` rbs=${rbs} rbp=${Math.min(rbs, c.out.len)} obl=${pending} oll=0 omem=0 tot-mem=${totMem}` +
     ` events=r${pending > 0 ? "w" : ""} cmd=${mine ? self.cmd : c.lastCommand} user=${c.user} redir=${t ? t.redirect : -1} resp=${c.out.proto}`
   );
 }
@@ -496,6 +532,7 @@ function clientHelp(c: Client): void {
 
 export function installClientCommands(shard: Shard): void {
   setPauseCheck(pauseCheck);
+  setInterval(() => resizeReplyBuffers(shard), 100);
   shard.closeHooks.push((c) => {
     paused.delete(c);
     tracking.delete(c);

@@ -4,14 +4,16 @@ import type { Shard } from "../server/shard.ts";
 import "./connection.ts";
 import "./strings.ts";
 import "./bitops.ts";
-import "./keys.ts";
+import { installKeys } from "./keys.ts";
 import "./expire.ts";
+import "./functions.ts";
 import { installServer } from "./server.ts";
 import { installClientCommands } from "./client.ts";
 import { installPubSub } from "./pubsub.ts";
 import { installMulti } from "./multi.ts";
 
 export function installCommands(shard: Shard): void {
+  installKeys(shard);
   installServer(shard);
   installClientCommands(shard);
   installPubSub(shard);

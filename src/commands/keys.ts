@@ -3,9 +3,10 @@
 
 import { register } from "./table.ts";
 import type { Client } from "../server/client.ts";
+import type { Shard } from "../server/shard.ts";
 import { type Db, T_STRING, TYPE_NAMES, accessPolicy, lruClock } from "../keyspace/db.ts";
 import { cloneValue } from "../keyspace/clone.ts";
-import { equal, globMatch, is, isIntEncodable, lower, parseInt64, parseSafeInt } from "../util/bytes.ts";
+import { equal, globMatch, is, isIntEncodable, lower, parseInt64 } from "../util/bytes.ts";
 import { BAD_DB, NOT_INTEGER, NO_SUCH_KEY, SYNTAX } from "../server/errors.ts";
 
 const SAME_OBJECT = "ERR source and destination objects are the same";
@@ -64,10 +65,21 @@ function put(db: Db, key: Uint8Array, t: Taken): number {
   return addr;
 }
 
-/** getIntFromObject: a strict integer within C int range, else null. */
-function parseInt32(b: Uint8Array): number | null {
-  const v = parseSafeInt(b);
-  return v === null || v > INT_MAX || v < -INT_MAX - 1 ? null : v;
+/**
+ * getIntFromObjectOrReply: a strict integer within C int range, or null after replying
+ * with Redis's error (`message` replaces both errors when given, as in SWAPDB).
+ */
+function intArg(c: Client, b: Uint8Array, message?: string): number | null {
+  const v = parseInt64(b);
+  if (v === null) {
+    c.out.error(message ?? NOT_INTEGER);
+    return null;
+  }
+  if (v > INT_MAX || v < -INT_MAX - 1) {
+    c.out.error(message ?? `ERR value is out of range, value must between ${-INT_MAX - 1} and ${INT_MAX}`);
+    return null;
+  }
+  return Number(v);
 }
 
 function clusterEnabled(c: Client): boolean {
@@ -262,8 +274,8 @@ function copy(c: Client, argv: Uint8Array[]): void {
     if (is(argv[j], "replace")) {
       replace = true;
     } else if (is(argv[j], "db") && j + 1 < argv.length) {
-      const id = parseInt32(argv[++j]);
-      if (id === null) return c.out.error(NOT_INTEGER);
+      const id = intArg(c, argv[++j]);
+      if (id === null) return;
       if (id < 0 || id >= dbs.length) return c.out.error(BAD_DB);
       dstIndex = id;
     } else {
@@ -288,8 +300,8 @@ function copy(c: Client, argv: Uint8Array[]): void {
 
 function move(c: Client, argv: Uint8Array[]): void {
   if (clusterEnabled(c)) return c.out.error("ERR MOVE is not allowed in cluster mode");
-  const id = parseInt32(argv[2]);
-  if (id === null) return c.out.error(NOT_INTEGER);
+  const id = intArg(c, argv[2]);
+  if (id === null) return;
   if (id < 0 || id >= c.shard.dbs.length) return c.out.error(BAD_DB);
   if (id === c.dbIndex) return c.out.error(SAME_OBJECT);
   const key = argv[1];
@@ -309,16 +321,16 @@ function move(c: Client, argv: Uint8Array[]): void {
 
 function swapdb(c: Client, argv: Uint8Array[]): void {
   if (clusterEnabled(c)) return c.out.error("ERR SWAPDB is not allowed in cluster mode");
-  const a = parseInt32(argv[1]);
-  if (a === null) return c.out.error("ERR invalid first DB index");
-  const b = parseInt32(argv[2]);
-  if (b === null) return c.out.error("ERR invalid second DB index");
+  const a = intArg(c, argv[1], "ERR invalid first DB index");
+  if (a === null) return;
+  const b = intArg(c, argv[2], "ERR invalid second DB index");
+  if (b === null) return;
   const dbs = c.shard.dbs;
   if (a < 0 || a >= dbs.length || b < 0 || b >= dbs.length) return c.out.error(BAD_DB);
   if (a !== b) {
+    c.shard.dbModified(a, b);
+    c.shard.dbModified(b, a);
     dbs[a].swapWith(dbs[b]);
-    c.shard.dbModified(a);
-    c.shard.dbModified(b);
   }
   c.shard.dirty++;
   c.out.ok();
@@ -334,16 +346,8 @@ export function registerEncoding(type: number, fn: EncodingHook): void {
   encodings.set(type, fn);
 }
 
-/**
- * Whether the access field of keys holds LFU data. Brings the keyspace's access policy
- * up to date with the config first (CONFIG SET may have switched it since).
- */
 function isLfuPolicy(c: Client): boolean {
-  const config = c.shard.config;
-  accessPolicy.lfu = config.getStr("maxmemory-policy").endsWith("-lfu");
-  accessPolicy.logFactor = config.getNum("lfu-log-factor");
-  accessPolicy.decayTime = config.getNum("lfu-decay-time");
-  return accessPolicy.lfu;
+  return c.shard.config.getStr("maxmemory-policy").endsWith("-lfu");
 }
 
 /** Whether a string is stored "int"-encoded (not made raw by APPEND/SETRANGE/SETBIT). */
@@ -435,6 +439,23 @@ function objectHelp(c: Client): void {
 }
 
 // ---- registration ---------------------------------------------------------------------
+
+/**
+ * Keep what the keyspace records per access (LRU clock or LFU counter) in step with
+ * maxmemory-policy, lfu-log-factor and lfu-decay-time, as Redis does on every lookup.
+ */
+export function installKeys(shard: Shard): void {
+  const sync = (): void => {
+    const config = shard.config;
+    accessPolicy.lfu = config.getStr("maxmemory-policy").endsWith("-lfu");
+    accessPolicy.logFactor = config.getNum("lfu-log-factor");
+    accessPolicy.decayTime = config.getNum("lfu-decay-time");
+  };
+  sync();
+  shard.config.onChange((names) => {
+    if (names.some((n) => n === "maxmemory-policy" || n === "lfu-log-factor" || n === "lfu-decay-time")) sync();
+  });
+}
 
 const MULTI_KEY_TIPS = ["request_policy:multi_shard", "response_policy:agg_sum"];
 

@@ -20,33 +20,12 @@ export function inExec(c: Client): boolean {
   return executing === c;
 }
 
-function watchId(dbIndex: number, key: Uint8Array): string {
-  return dbIndex + ":" + latin1(key);
-}
-
 function watchKey(c: Client, key: Uint8Array): void {
-  const id = watchId(c.dbIndex, key);
-  if (c.watched?.has(id)) return;
+  if (c.watched?.has(c.dbIndex + ":" + latin1(key))) return;
   // A key already past its TTL is lazily deleted before the watch starts, so its deletion is
   // not a change for this watcher (Redis instead flags such a watch as "expired at WATCH").
   c.db.peek(key);
-  (c.watched ??= new Set()).add(id);
-  let clients = c.shard.watchedKeys.get(id);
-  if (!clients) c.shard.watchedKeys.set(id, (clients = new Set()));
-  clients.add(c);
-}
-
-function unwatchAll(c: Client): void {
-  const watched = c.watched;
-  if (watched === null) return;
-  const table = c.shard.watchedKeys;
-  for (const id of watched) {
-    const clients = table.get(id);
-    if (!clients) continue;
-    clients.delete(c);
-    if (clients.size === 0) table.delete(id);
-  }
-  c.watched = null;
+  c.shard.watch(c, c.dbIndex, key);
 }
 
 /**
@@ -65,8 +44,7 @@ function expireWatchedKeys(c: Client): void {
 
 function discardTransaction(c: Client): void {
   c.multi = null;
-  c.watchDirty = false;
-  unwatchAll(c);
+  c.shard.unwatchAll(c);
 }
 
 function multi(c: Client): void {
@@ -128,14 +106,13 @@ function watch(c: Client, argv: Uint8Array[]): void {
 }
 
 function unwatch(c: Client): void {
-  unwatchAll(c);
-  c.watchDirty = false;
+  c.shard.unwatchAll(c);
   c.out.ok();
 }
 
-export function installMulti(shard: Shard): void {
-  shard.closeHooks.push(unwatchAll);
-}
+/** Transactions keep no per-shard state of their own: WATCH tables live in the Shard, which
+ *  also drops a disconnected client's watches. */
+export function installMulti(_shard: Shard): void {}
 
 onReset(discardTransaction);
 

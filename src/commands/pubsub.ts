@@ -144,7 +144,8 @@ function installNotifier(shard: Shard): void {
 
 export function installPubSub(shard: Shard): void {
   installNotifier(shard);
-  shard.closeHooks.push((c) => hubOf(c.shard).dropClient(c));
+  const hub = hubOf(shard);
+  shard.closeHooks.push((c) => hub.dropClient(c));
 }
 
 onReset((c) => hubOf(c.shard).dropClient(c));

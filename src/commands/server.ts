@@ -9,12 +9,13 @@ import type { Shard } from "../server/shard.ts";
 import { observeCalls } from "../server/dispatch.ts";
 import { scheduleFlush } from "../server/net.ts";
 import { onReset } from "./connection.ts";
+import { replyBuffers } from "./client.ts";
 import { ConfigError, parseMemory } from "../config/config.ts";
 import { decodeReply, type ReplyValue } from "../resp/reply.ts";
 import { T_STRING, T_LIST, T_SET, T_ZSET, T_HASH, T_STREAM, lruClock, type Db } from "../keyspace/db.ts";
 import { bytes, is, isIntEncodable, latin1, lower, parseInt64, parseSafeInt, str } from "../util/bytes.ts";
 import { NOT_INTEGER, NO_SUCH_KEY, SYNTAX } from "../server/errors.ts";
-import { infoSectionsFor, infoText, randomHex, replication, startInfoSampler, bytesToHuman, usedMemory } from "../server/info.ts";
+import { infoSectionsFor, infoText, randomHex, replication, startInfoSampler, bytesToHuman, usedMemory, datasetBytes } from "../server/info.ts";
 import { REDACTED, redactedPositions, slowlogEntries, slowlogPush, slowlogReset } from "../server/slowlog.ts";
 import {
   addLatencySample,
@@ -34,7 +35,7 @@ declare const self: Worker;
 // ---- helpers shared by the introspection commands ------------------------------------
 
 /** Connections from the loopback interface (enable-*-command / protected configs "local"). */
-export function isLocalClient(c: Client): boolean {
+function isLocalClient(c: Client): boolean {
   return c.addr.startsWith("127.") || c.addr.startsWith("[::1]") || c.addr.startsWith("[::ffff:127.") || c.addr.startsWith("/");
 }
 
@@ -215,12 +216,12 @@ function flushArgsOk(c: Client, argv: Uint8Array[]): boolean {
 function flushDbs(c: Client, argv: Uint8Array[], which: number): void {
   const shard = c.shard;
   let removed = 0;
+  shard.dbModified(which);
   for (let i = 0; i < shard.dbs.length; i++) {
     if (which >= 0 && i !== which) continue;
     removed += shard.dbs[i].size;
     shard.dbs[i].flush();
   }
-  shard.dbModified(which);
   shard.dirty += removed;
   // Like forceCommandPropagation(): replicas and the AOF see the flush even of empty dbs.
   if (removed === 0) shard.propagate(c.dbIndex, argv);
@@ -264,7 +265,6 @@ function shutdown(c: Client, argv: Uint8Array[]): void {
   if ((abort && (nosave || save || other)) || (nosave && save)) return c.out.error(SYNTAX);
   // The coordinator stops the process at once, so a shutdown is never pending.
   if (abort) return c.out.error("ERR No shutdown in progress.");
-  c.shard.log("warning", "User requested shutdown...");
   self.postMessage({ type: "shutdown", save: save ? true : nosave ? false : null });
 }
 
@@ -549,7 +549,7 @@ function memoryStats(c: Client): void {
   const dbs: [number, Db][] = [];
   shard.dbs.forEach((db, i) => {
     keys += db.size;
-    dataset += db.memoryBytes;
+    dataset += datasetBytes(db);
     if (db.size > 0) dbs.push([i, db]);
   });
   const overhead = Math.max(0, used - dataset);
@@ -607,7 +607,7 @@ function memoryStats(c: Client): void {
 
 function memoryDoctor(c: Client): void {
   let dataset = 0;
-  for (const db of c.shard.dbs) dataset += db.size > 0 ? db.memoryBytes : 0;
+  for (const db of c.shard.dbs) dataset += datasetBytes(db);
   if (dataset < 5 * 1024 * 1024) {
     return c.out.verbatim(
       "Hi Sam, this instance is empty or is using very little memory, my issues detector can't be used in these conditions. Please, leave for your mission on Earth and fill it with some data. The new Sam and I will be back to our programming as soon as I finished rebooting.",
@@ -657,7 +657,7 @@ function configGet(c: Client, argv: Uint8Array[]): void {
 }
 
 function configSet(c: Client, argv: Uint8Array[]): void {
-  if (argv.length % 2 !== 0) return c.out.error("ERR wrong number of arguments for 'config|set' command");
+  if (argv.length % 2 !== 0) return c.out.error(SYNTAX);
   const pairs: [string, string][] = [];
   for (let j = 2; j < argv.length; j += 2) pairs.push([str(argv[j]), str(argv[j + 1])]);
   const config = c.shard.config;
@@ -831,10 +831,21 @@ function debugObject(c: Client, key: Uint8Array): void {
   }
   // DUMP is the RDB serialization: type byte + object + 2-byte version + 8-byte CRC.
   const dumped = query(c, ["dump", key], (r) => (r instanceof Uint8Array ? r.length - 11 : null));
-  const serialized = dumped ?? (db.type(addr) === T_STRING ? db.strLen(addr) + 1 : 0);
+  const serialized = dumped ?? (db.type(addr) === T_STRING ? rdbStringLen(db.str(addr)) : 0);
   const lru = db.lru(addr) & 0xffffff;
   const idle = Math.max(0, (lruClock() & 0xffffff) - lru);
   c.out.simple(`Value at:0x7f${addr.toString(16).padStart(10, "0")} refcount:${refcount} encoding:${enc} serializedlength:${serialized} lru:${lru} lru_seconds_idle:${idle}`);
+}
+
+/** rdbSaveRawString() size without compression: integer encodings, else length + bytes. */
+function rdbStringLen(v: Uint8Array): number {
+  const n = v.length <= 11 ? parseInt64(v) : null;
+  if (typeof n === "number") {
+    if (n >= -128 && n <= 127) return 2;
+    if (n >= -32768 && n <= 32767) return 3;
+    if (n >= -2147483648 && n <= 2147483647) return 5;
+  }
+  return (v.length < 64 ? 1 : v.length < 16384 ? 2 : 5) + v.length;
 }
 
 function debugProtocol(c: Client, kind: string): void {
@@ -972,6 +983,12 @@ const DEBUG_HELP = [
   "    Default value is 1GB, allows values up to 4GB. Setting to 0 restores to default.",
   "SLEEP <seconds>",
   "    Stop the server for <seconds>. Decimals allowed.",
+  "REPLYBUFFER PEAK-RESET-TIME <NEVER||RESET|time>",
+  "    Sets the time (in milliseconds) to wait between client reply buffer peak resets.",
+  "    In case NEVER is provided the last observed peak will never be reset",
+  "    In case RESET is provided the peak reset time will be restored to the default value",
+  "REPLYBUFFER RESIZING <0|1>",
+  "    Enable or disable the reply buffer resize cron job",
   "LISTPACK <key>",
   "    Show low level info about the listpack encoding of <key>.",
   "QUICKLIST <key> [<0|1>]",
@@ -1030,6 +1047,22 @@ function debug(c: Client, argv: Uint8Array[]): void {
     });
     for (const d of digests) c.out.simple(d);
     return;
+  }
+  if (sub === "replybuffer" && argc === 4) {
+    if (is(argv[2], "peak-reset-time")) {
+      if (is(argv[3], "never")) replyBuffers.peakResetMs = -1;
+      else if (is(argv[3], "reset")) replyBuffers.peakResetMs = 5000;
+      else {
+        const ms = parseSafeInt(argv[3]);
+        if (ms === null) return c.out.error(NOT_INTEGER);
+        replyBuffers.peakResetMs = ms;
+      }
+    } else if (is(argv[2], "resizing")) {
+      replyBuffers.resizing = atoi(argv[3]) !== 0;
+    } else {
+      return subcommandSyntaxError(c, argv);
+    }
+    return c.out.ok();
   }
   if (sub === "populate" && argc >= 3 && argc <= 5) return debugPopulate(c, argv);
   if (sub === "htstats" && argc >= 3) return debugHtstats(c, argv);

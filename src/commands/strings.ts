@@ -5,7 +5,7 @@
 import { register } from "./table.ts";
 import type { Client } from "../server/client.ts";
 import { T_STRING } from "../keyspace/db.ts";
-import { bytes, formatLongDouble, INT64_MAX, INT64_MIN, is, parseDouble, parseInt64 } from "../util/bytes.ts";
+import { bytes, INT64_MAX, INT64_MIN, is, latin1, parseInt64 } from "../util/bytes.ts";
 import { INVALID_EXPIRE, NOT_FLOAT, NOT_INTEGER, OVERFLOW, STRING_TOO_LONG, SYNTAX, WRONGTYPE, wrongArgs } from "../server/errors.ts";
 
 const SET = bytes("SET");
@@ -76,20 +76,32 @@ const digitViews: Uint8Array[] = [];
 for (let i = 0; i <= 24; i++) digitViews.push(digits.subarray(0, i));
 
 function intBytes(n: number): Uint8Array {
-  const neg = n < 0;
-  let v = neg ? -n : n;
-  let len = neg ? 2 : 1;
-  for (let t = v; t >= 10; t = Math.floor(t / 10)) len++;
-  let i = len - 1;
-  do {
-    digits[i--] = 48 + (v % 10);
-    v = Math.floor(v / 10);
-  } while (v > 0);
-  if (neg) digits[0] = 45;
-  return digitViews[len];
+  // Number-to-string is native; digit arithmetic on doubles is several times slower.
+  const s = String(n);
+  for (let i = 0; i < s.length; i++) digits[i] = s.charCodeAt(i);
+  return digitViews[s.length];
+}
+
+/** Decimal bytes of an integer, as a fresh array (for arguments that outlive the call). */
+function numBytes(n: number | bigint): Uint8Array {
+  return typeof n === "number" ? intBytes(n).slice() : bytes(n.toString());
 }
 
 // ---- GET / SET family --------------------------------------------------------------------
+
+/**
+ * setKey without options: store val under key, clearing any TTL, and fire "new" when the key
+ * did not exist. Redis first looks the key up so an expired value is deleted (and reported)
+ * before the write; with no volatile key in the db nothing can be expired, so the hot path
+ * skips that lookup and tells a new key by the db size.
+ */
+function setKey(c: Client, key: Uint8Array, val: Uint8Array): void {
+  const db = c.db;
+  if (db.volatileCount !== 0) db.lookup(key);
+  const before = db.size;
+  db.setStr(key, val);
+  if (db.size !== before) keyAdded(c, key);
+}
 
 /** getGenericCommand: replies with the value (or nil); false after a WRONGTYPE error. */
 function getGeneric(c: Client, key: Uint8Array): boolean {
@@ -181,6 +193,10 @@ function expireMs(c: Client, arg: Uint8Array, flags: number, cmd: string): numbe
     c.out.error(INVALID_EXPIRE(cmd));
     return null;
   }
+  if (typeof v === "number") {
+    const ms = (seconds ? v * 1000 : v) + (relative ? Date.now() : 0);
+    if (Number.isSafeInteger(ms)) return ms;
+  }
   let ms = BigInt(v);
   if (seconds) ms *= 1000n;
   if (relative) ms += BigInt(Date.now());
@@ -207,7 +223,7 @@ function setGeneric(c: Client, argv: Uint8Array[], flags: number, key: Uint8Arra
   if (when !== null) {
     // Redis 7.0 keeps a key whose EXAT/PXAT already passed; it expires on next access.
     db.setExpire(addr, toNum(when));
-    c.rewrite([SET, key, val, PXAT, bytes(String(when))]);
+    c.rewrite([SET, key, val, PXAT, numBytes(when)]);
     c.shard.notify("g", "expire", key, c.dbIndex);
   }
   if (!(flags & O_GET)) {
@@ -222,11 +238,8 @@ function setGeneric(c: Client, argv: Uint8Array[], flags: number, key: Uint8Arra
 
 function set(c: Client, argv: Uint8Array[]): void {
   if (argv.length > 3) return setWithOptions(c, argv);
-  const db = c.db;
   const key = argv[1];
-  const found = db.lookup(key) !== 0;
-  db.setStr(key, argv[2]);
-  if (!found) keyAdded(c, key);
+  setKey(c, key, argv[2]);
   c.written(key, "set", "$");
   c.out.ok();
 }
@@ -282,7 +295,7 @@ function getex(c: Client, argv: Uint8Array[]): void {
     c.written(key, "del", "g");
   } else if (when !== null) {
     db.setExpire(addr, toNum(when));
-    c.rewrite([PEXPIREAT, key, bytes(String(when))]);
+    c.rewrite([PEXPIREAT, key, numBytes(when)]);
     c.written(key, "expire", "g");
   } else if (flags & O_PERSIST && db.clearExpire(addr)) {
     c.rewrite([PERSIST, key]);
@@ -305,10 +318,7 @@ function getdel(c: Client, argv: Uint8Array[]): void {
 function getset(c: Client, argv: Uint8Array[]): void {
   const key = argv[1];
   if (!getGeneric(c, key)) return;
-  const db = c.db;
-  const found = db.lookup(key) !== 0;
-  db.setStr(key, argv[2]);
-  if (!found) keyAdded(c, key);
+  setKey(c, key, argv[2]);
   c.written(key, "set", "$");
   c.rewrite([SET, key, argv[2]]);
 }
@@ -331,11 +341,8 @@ function msetGeneric(c: Client, argv: Uint8Array[], nx: boolean): void {
     for (let j = 1; j < argv.length; j += 2) if (db.lookup(argv[j]) !== 0) return c.out.int(0);
   }
   for (let j = 1; j < argv.length; j += 2) {
-    const key = argv[j];
-    const found = db.lookup(key) !== 0;
-    db.setStr(key, argv[j + 1]);
-    if (!found) keyAdded(c, key);
-    c.written(key, "set", "$");
+    setKey(c, argv[j], argv[j + 1]);
+    c.written(argv[j], "set", "$");
   }
   if (nx) c.out.int(1);
   else c.out.ok();
@@ -396,54 +403,155 @@ function decrby(c: Client, argv: Uint8Array[]): void {
   incrDecr(c, argv[1], -by);
 }
 
+// ---- INCRBYFLOAT: x87 long double arithmetic -----------------------------------------------
+//
+// Redis parses both operands with strtold, adds them as 80-bit long doubles (64-bit mantissa)
+// and prints the sum with "%.17Lf". Doubles would print 1 - 1.1 as -0.10000000000000009 where
+// Redis prints -0.1, so the arithmetic is reproduced exactly on BigInts: a value is
+// sign * m * 2^e with m below 2^64, rounded to nearest-even like the FPU.
+
+interface LongDouble {
+  neg: boolean;
+  m: bigint;
+  e: number;
+}
+
+const LD_MANT_BITS = 64;
+/** Largest binary exponent of a finite long double (values below 2^16384). */
+const LD_MAX_EXP = 16384;
+/** Below 2^-16446 strtold underflows to zero (rejected by Redis's string2ld). */
+const LD_MIN_EXP = -16446;
+const MAX_LONG_DOUBLE_CHARS = 5 * 1024;
+
+function bitLength(n: bigint): number {
+  if (n === 0n) return 0;
+  const hex = n.toString(16);
+  return (hex.length - 1) * 4 + (32 - Math.clz32(parseInt(hex[0], 16)));
+}
+
+/** Round num * 2^e to a 64-bit mantissa, ties to even. */
+function roundLd(neg: boolean, num: bigint, e: number): LongDouble {
+  const len = bitLength(num);
+  if (len <= LD_MANT_BITS) return { neg, m: num, e };
+  const shift = len - LD_MANT_BITS;
+  let m = num >> BigInt(shift);
+  const rest = num & ((1n << BigInt(shift)) - 1n);
+  const half = 1n << BigInt(shift - 1);
+  if (rest > half || (rest === half && (m & 1n) === 1n)) m += 1n;
+  let ne = e + shift;
+  if (m >> BigInt(LD_MANT_BITS) !== 0n) {
+    m >>= 1n;
+    ne++;
+  }
+  return { neg, m, e: ne };
+}
+
+/** The exponent of the value's leading bit plus one: m * 2^e < 2^magnitude. */
+function magnitude(v: LongDouble): number {
+  return bitLength(v.m) + v.e;
+}
+
+const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
+const HEXFLOAT = /^([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?(?:[pP]([+-]?\d+))?$/;
+const INFINITY = /^[+-]?inf(inity)?$/i;
+
 /**
- * INCRBYFLOAT's "human friendly" long double text: %.17Lf with trailing zeros removed, never
- * an exponent, and no "-0". Arithmetic is done in doubles, so the digits come from the
- * shortest round-trip form (formatLongDouble) expanded to fixed notation.
+ * string2ld: the whole argument must be a number strtold accepts (decimal or hex float,
+ * no leading space), neither NaN nor out of range. "inf" parses (and INCRBYFLOAT then
+ * refuses the infinite result). Returns null when Redis says "not a valid float".
  */
-export function formatHumanFloat(d: number): string {
-  let s = formatLongDouble(d);
-  const e = s.indexOf("e");
-  if (e >= 0) s = expandExponent(s.slice(0, e), Number(s.slice(e + 1)));
-  const dot = s.indexOf(".");
-  if (dot >= 0 && s.length - dot - 1 > 17) s = trimFraction(Number(s).toFixed(17));
-  return s === "-0" ? "0" : s;
+function parseLongDouble(b: Uint8Array): LongDouble | "inf" | null {
+  if (b.length === 0 || b.length >= MAX_LONG_DOUBLE_CHARS) return null;
+  const s = latin1(b);
+  if (INFINITY.test(s)) return "inf";
+  let digits: string;
+  let exp10 = 0;
+  let exp2 = 0;
+  let radix = 10;
+  let m = DECIMAL.exec(s);
+  if (m !== null && (m[2] !== "" || (m[3] ?? "") !== "")) {
+    const frac = m[3] ?? "";
+    digits = m[2] + frac;
+    exp10 = (m[4] === undefined ? 0 : Number(m[4])) - frac.length;
+  } else if ((m = HEXFLOAT.exec(s)) !== null && (m[2] !== "" || (m[3] ?? "") !== "")) {
+    const frac = m[3] ?? "";
+    digits = m[2] + frac;
+    exp2 = (m[4] === undefined ? 0 : Number(m[4])) - 4 * frac.length;
+    radix = 16;
+  } else {
+    return null;
+  }
+  const neg = m[1] === "-";
+  const n = BigInt(radix === 16 ? "0x" + digits : digits);
+  if (n === 0n) return { neg, m: 0n, e: 0 };
+  // Exponents this far out are beyond any long double whatever the digits are.
+  if (Math.abs(exp10) > 20000 || Math.abs(exp2) > 70000) return null;
+  let v: LongDouble;
+  if (exp10 >= 0) {
+    v = roundLd(neg, n * 10n ** BigInt(exp10), exp2);
+  } else {
+    // n / 10^k: scale by 2^s so the quotient keeps 66+ bits; a set sticky bit stands for
+    // the discarded remainder so the final rounding sees it.
+    const q = 10n ** BigInt(-exp10);
+    const s2 = Math.max(0, LD_MANT_BITS + 2 + bitLength(q) - bitLength(n));
+    const scaled = n << BigInt(s2);
+    let quo = scaled / q;
+    let e = -s2;
+    if (scaled % q !== 0n) {
+      quo = (quo << 1n) | 1n;
+      e--;
+    }
+    v = roundLd(neg, quo, e);
+  }
+  const mag = magnitude(v);
+  if (mag > LD_MAX_EXP || mag < LD_MIN_EXP) return null;
+  return v;
 }
 
-function expandExponent(mantissa: string, exp: number): string {
-  const neg = mantissa.startsWith("-");
-  if (neg) mantissa = mantissa.slice(1);
-  const dot = mantissa.indexOf(".");
-  const digitsOnly = dot < 0 ? mantissa : mantissa.slice(0, dot) + mantissa.slice(dot + 1);
-  const point = (dot < 0 ? mantissa.length : dot) + exp;
-  let out: string;
-  if (point <= 0) out = "0." + "0".repeat(-point) + digitsOnly;
-  else if (point >= digitsOnly.length) out = digitsOnly + "0".repeat(point - digitsOnly.length);
-  else out = digitsOnly.slice(0, point) + "." + digitsOnly.slice(point);
-  return (neg ? "-" : "") + trimFraction(out);
+function addLd(a: LongDouble, b: LongDouble): LongDouble {
+  const e = Math.min(a.e, b.e);
+  const x = a.m << BigInt(a.e - e);
+  const y = b.m << BigInt(b.e - e);
+  const sum = (a.neg ? -x : x) + (b.neg ? -y : y);
+  if (sum === 0n) return { neg: a.neg && b.neg, m: 0n, e: 0 };
+  return sum < 0n ? roundLd(true, -sum, e) : roundLd(false, sum, e);
 }
 
-function trimFraction(s: string): string {
-  if (s.indexOf(".") < 0) return s;
-  return s.replace(/0+$/, "").replace(/\.$/, "");
+/** "%.17Lf" with trailing zeros (and a bare point) removed, and "-0" printed as "0". */
+function formatLongDoubleHuman(v: LongDouble): string {
+  const SCALE = 10n ** 17n;
+  let q: bigint;
+  if (v.e >= 0) {
+    q = (v.m << BigInt(v.e)) * SCALE;
+  } else {
+    const num = v.m * SCALE;
+    const shift = BigInt(-v.e);
+    q = num >> shift;
+    const rest = num - (q << shift);
+    const half = 1n << (shift - 1n);
+    if (rest > half || (rest === half && (q & 1n) === 1n)) q += 1n;
+  }
+  const digits = q.toString().padStart(18, "0");
+  const int = digits.slice(0, -17);
+  const frac = digits.slice(-17).replace(/0+$/, "");
+  const text = frac === "" ? int : int + "." + frac;
+  return v.neg && text !== "0" ? "-" + text : text;
 }
 
 function incrbyfloat(c: Client, argv: Uint8Array[]): void {
   const db = c.db;
   const key = argv[1];
   const addr = db.lookup(key);
-  let cur = 0;
+  let cur: LongDouble | "inf" | null = { neg: false, m: 0n, e: 0 };
   if (addr !== 0) {
     if (db.type(addr) !== T_STRING) return c.out.error(WRONGTYPE);
-    const v = parseDouble(db.str(addr));
-    if (v === null) return c.out.error(NOT_FLOAT);
-    cur = v;
+    cur = parseLongDouble(db.str(addr));
   }
-  const by = parseDouble(argv[2]);
-  if (by === null) return c.out.error(NOT_FLOAT);
-  const next = cur + by;
-  if (!Number.isFinite(next)) return c.out.error("ERR increment would produce NaN or Infinity");
-  const text = bytes(formatHumanFloat(next));
+  const by = parseLongDouble(argv[2]);
+  if (cur === null || by === null) return c.out.error(NOT_FLOAT);
+  const next = cur === "inf" || by === "inf" ? null : addLd(cur, by);
+  if (next === null || magnitude(next) > LD_MAX_EXP) return c.out.error("ERR increment would produce NaN or Infinity");
+  const text = bytes(formatLongDoubleHuman(next));
   db.setStr(key, text, true);
   if (addr === 0) keyAdded(c, key);
   c.written(key, "incrbyfloat", "$");

@@ -40,6 +40,8 @@ export interface CommandStats {
 
 export interface Command extends CommandStats {
   name: string;
+  /** The name it is registered under (differs from name after rename-command). */
+  tableName: string;
   /** "config|get" for subcommands, else name. */
   fullName: string;
   arity: number;
@@ -62,6 +64,7 @@ export interface Command extends CommandStats {
   isReadonly: boolean;
   noAuth: boolean;
   denyOom: boolean;
+  isProtected: boolean;
 }
 
 const table = new Map<string, Command>();
@@ -71,6 +74,7 @@ function build(spec: CommandSpec, parent: Command | null): Command {
   const [first, last, step] = spec.keys ?? [0, 0, 0];
   const cmd: Command = {
     name: spec.name,
+    tableName: spec.name,
     fullName: parent ? `${parent.name}|${spec.name}` : spec.name,
     arity: spec.arity,
     flags,
@@ -91,6 +95,7 @@ function build(spec: CommandSpec, parent: Command | null): Command {
     isReadonly: flags.has("readonly"),
     noAuth: flags.has("no_auth"),
     denyOom: flags.has("denyoom"),
+    isProtected: flags.has("protected"),
     calls: 0,
     usec: 0,
     rejected: 0,
@@ -132,6 +137,45 @@ export function lookupCommand(name: string): Command | undefined {
   return table.get(name);
 }
 
+/** Command names by a hash of their lower-cased bytes, so dispatch needs no string. */
+const byHash = new Map<number, Command>();
+
+function nameHash(b: Uint8Array): number {
+  let h = 0x811c9dc5 | 0;
+  for (let i = 0; i < b.length; i++) {
+    let ch = b[i];
+    if (ch >= 65 && ch <= 90) ch |= 0x20;
+    h = Math.imul(h ^ ch, 0x01000193);
+  }
+  return h;
+}
+
+function sameName(b: Uint8Array, name: string): boolean {
+  if (b.length !== name.length) return false;
+  for (let i = 0; i < b.length; i++) {
+    let ch = b[i];
+    if (ch >= 65 && ch <= 90) ch |= 0x20;
+    if (ch !== name.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** lookupCommand() on the raw argv[0]; renamed commands are found under their new name. */
+export function lookupCommandBytes(b: Uint8Array): Command | undefined {
+  const h = nameHash(b);
+  const hit = byHash.get(h);
+  if (hit !== undefined && sameName(b, hit.tableName)) return hit;
+  let name = "";
+  for (let i = 0; i < b.length; i++) {
+    let ch = b[i];
+    if (ch >= 65 && ch <= 90) ch |= 0x20;
+    name += String.fromCharCode(ch);
+  }
+  const cmd = table.get(name);
+  if (cmd !== undefined && hit === undefined) byHash.set(h, cmd);
+  return cmd;
+}
+
 export function allCommands(): IterableIterator<Command> {
   return table.values();
 }
@@ -145,7 +189,11 @@ export function renameCommand(oldName: string, newName: string): boolean {
   const cmd = table.get(oldName);
   if (!cmd) return false;
   table.delete(oldName);
-  if (newName !== "") table.set(newName, cmd);
+  byHash.clear();
+  if (newName !== "") {
+    cmd.tableName = newName;
+    table.set(newName, cmd);
+  }
   return true;
 }
 

@@ -20,10 +20,14 @@ export interface ConfigView {
 
 export interface ParseContext {
   view: ConfigView;
-  /** Reading a config file or the command line (not CONFIG SET): `save` lines accumulate. */
+  /** A file, command-line or snapshot value rather than CONFIG SET. */
   fromFile: boolean;
-  /** Per-load state: Redis drops the default `save` points on the first `save` it reads. */
-  load: { saveLoaded: boolean };
+  /**
+   * Redis's load flags: `save` lines accumulate while a config text is being read, and
+   * the default save points go on the first one. Like Redis, `reading` is already off
+   * for the rest of a file once an include has finished.
+   */
+  load: { reading: boolean; saveLoaded: boolean };
 }
 
 /** One redis.conf line and whether it must be written even when the file lacks the option. */
@@ -43,6 +47,7 @@ interface Common {
 export interface BoolDirective extends Common {
   type: "bool";
   default: boolean;
+  validate?: (v: boolean) => string | null;
 }
 
 export interface NumDirective extends Common {
@@ -58,6 +63,8 @@ export interface NumDirective extends Common {
   octal?: true;
   /** Accepted range that is silently clamped afterwards (hz). */
   clamp?: [bigint, bigint];
+  /** CONFIG SET (not the config file) raises smaller values to this (repl-backlog-size). */
+  setMin?: bigint;
 }
 
 export interface EnumDirective extends Common {
@@ -71,9 +78,8 @@ export interface EnumDirective extends Common {
 
 export interface StringDirective extends Common {
   type: "string";
-  /** null: unset (CONFIG GET shows ""), and REWRITE drops the line. */
+  /** null: the option can be unset, which "" does; CONFIG GET shows "" and REWRITE drops it. */
   default: string | null;
-  emptyIsNull?: true;
   validate?: (v: string, view: ConfigView) => string | null;
 }
 
@@ -102,7 +108,7 @@ const MB = 1024n * 1024n;
 // C-library parsing rules the directives rely on
 
 /** strtoll(): leading blanks and a sign allowed; `end` is where parsing stopped (0 when no digits). */
-export function strtoll(s: string, base = 10): { value: bigint; end: number; overflow: boolean } {
+function strtoll(s: string, base = 10): { value: bigint; end: number; overflow: boolean } {
   let i = 0;
   while (i < s.length && isSpace(s.charCodeAt(i))) i++;
   let neg = false;
@@ -134,7 +140,7 @@ function isSpace(c: number): boolean {
 }
 
 /** Redis string2ll(): strict integer, no sign but '-', no leading zeros, fits int64. */
-export function string2ll(s: string): bigint | null {
+function string2ll(s: string): bigint | null {
   const v = parseInt64(new TextEncoder().encode(s));
   return v === null ? null : BigInt(v);
 }
@@ -167,7 +173,7 @@ export function memtoull(s: string): bigint | null {
 }
 
 /** redis.conf notation for a byte count, as CONFIG REWRITE writes it (gb, mb, kb or bytes). */
-export function formatMemory(bytes: bigint): string {
+function formatMemory(bytes: bigint): string {
   const gb = 1024n * MB;
   if (bytes !== 0n && bytes % gb === 0n) return `${bytes / gb}gb`;
   if (bytes !== 0n && bytes % MB === 0n) return `${bytes / MB}mb`;
@@ -223,12 +229,15 @@ export function parseValue(d: Directive, args: string[], prev: unknown, ctx: Par
   switch (d.type) {
     case "bool": {
       const a = args[0].toLowerCase();
-      if (a === "yes") return true;
-      if (a === "no") return false;
-      throw new DirectiveError("argument must be 'yes' or 'no'");
+      if (a !== "yes" && a !== "no") throw new DirectiveError("argument must be 'yes' or 'no'");
+      const err = d.validate?.(a === "yes");
+      if (err) throw new DirectiveError(err);
+      return a === "yes";
     }
-    case "num":
-      return parseNumeric(d, args[0]);
+    case "num": {
+      const v = parseNumeric(d, args[0]);
+      return !ctx.fromFile && d.setMin !== undefined && v < d.setMin ? d.setMin : v;
+    }
     case "enum": {
       const v = enumValue(d, args);
       if (v === null) throw new DirectiveError(`argument(s) must be one of the following: ${d.values.map((e) => e[0]).join(", ")}`);
@@ -239,7 +248,7 @@ export function parseValue(d: Directive, args: string[], prev: unknown, ctx: Par
     case "string": {
       const err = d.validate?.(args[0], ctx.view);
       if (err) throw new DirectiveError(err);
-      return d.emptyIsNull && args[0] === "" ? null : args[0];
+      return d.default === null && args[0] === "" ? null : args[0];
     }
     case "special":
       return d.parse(args, prev, ctx);
@@ -288,6 +297,11 @@ export function rewriteValue(d: Directive, v: unknown, view: ConfigView): Rewrit
     case "special":
       return d.rewrite(v, view);
   }
+}
+
+/** Takes several arguments: any number in a file, and CONFIG SET splits its value on spaces. */
+export function isMultiArg(d: Directive): boolean {
+  return d.type === "special" ? d.multiArg === true : d.type === "enum" && d.bitflags === true;
 }
 
 /** Initial value of a directive. */
@@ -401,12 +415,13 @@ const saveDirective = special<SaveParams>({
       if (seconds === null || seconds < 1n || changes === null || changes < 0n) throw new DirectiveError("Invalid save parameters");
       out.push([seconds, Number(BigInt.asIntN(32, changes))]);
     }
-    // In a file, save lines accumulate; the defaults go away with the first one read.
-    if (!ctx.fromFile || clear || !ctx.load.saveLoaded) {
-      if (ctx.fromFile) ctx.load.saveLoaded = true;
-      return out;
+    let base = clear ? [] : prev;
+    if (!ctx.fromFile || !ctx.load.reading) base = [];
+    else if (!ctx.load.saveLoaded) {
+      ctx.load.saveLoaded = true;
+      base = [];
     }
-    return [...prev, ...out];
+    return [...base, ...out];
   },
   format: (v) => v.map(([s, c]) => `${s} ${c}`).join(" "),
   rewrite: (v) => (v.length === 0 ? [['save ""', true]] : v.map(([s, c]): RewriteLine => [`save ${s} ${c}`, true])),
@@ -709,13 +724,7 @@ function num(name: string, min: bigint, max: bigint, def: bigint, extra: Partial
   return { type: "num", name, min, max, default: def, ...extra };
 }
 
-const str = (name: string, def: string | null, extra: Partial<StringDirective> = {}): StringDirective => ({
-  type: "string",
-  name,
-  default: def,
-  ...(def === null ? { emptyIsNull: true as const } : {}),
-  ...extra,
-});
+const str = (name: string, def: string | null, extra: Partial<StringDirective> = {}): StringDirective => ({ type: "string", name, default: def, ...extra });
 
 function enumOf(name: string, words: readonly string[], def: string, extra: Partial<EnumDirective> = {}): EnumDirective {
   const values = words.map((w, i) => [w, i] as const);
@@ -723,6 +732,7 @@ function enumOf(name: string, words: readonly string[], def: string, extra: Part
 }
 
 const IMM = { immutable: true } as const;
+const TSREDIS = { immutable: true, hidden: true } as const;
 const PROTECTED_ACTION = ["no", "yes", "local"] as const;
 const SHUTDOWN_FLAGS = [
   ["default", 0],
@@ -776,7 +786,13 @@ export const DIRECTIVES: readonly Directive[] = [
   bool("replica-read-only", true, { alias: "slave-read-only" }),
   bool("replica-ignore-maxmemory", true, { alias: "slave-ignore-maxmemory" }),
   bool("jemalloc-bg-thread", true),
-  bool("activedefrag", false),
+  // Like a Redis built without its bundled jemalloc (as the distribution packages are).
+  bool("activedefrag", false, {
+    validate: (v) =>
+      v
+        ? "Active defragmentation cannot be enabled: it requires a Redis server compiled with a modified Jemalloc like the one shipped by default with the Redis source distribution"
+        : null,
+  }),
   bool("syslog-enabled", false, IMM),
   bool("cluster-enabled", false, IMM),
   bool("appendonly", false),
@@ -925,7 +941,8 @@ export const DIRECTIVES: readonly Directive[] = [
   num("latency-monitor-threshold", 0n, LLONG_MAX, 0n),
   num("proto-max-bulk-len", MB, LLONG_MAX, 512n * MB, { memory: true }),
   num("stream-node-max-entries", 0n, LLONG_MAX, 100n),
-  num("repl-backlog-size", 1n, LLONG_MAX, MB, { memory: true }),
+  // Redis resizes the backlog on CONFIG SET, to at least 16kb.
+  num("repl-backlog-size", 1n, LLONG_MAX, MB, { memory: true, setMin: 16384n }),
   num("maxmemory", 0n, ULLONG_MAX, 0n, { memory: true, unsigned: true }),
   num("cluster-link-sendbuf-limit", 0n, ULLONG_MAX, 0n, { memory: true, unsigned: true }),
   num("hash-max-listpack-entries", 0n, LLONG_MAX, 512n, { alias: "hash-max-ziplist-entries", unsigned: true }),
@@ -957,9 +974,10 @@ export const DIRECTIVES: readonly Directive[] = [
   percentilesDirective,
 
   // tsredis's own: shard workers (0 = pick automatically) and the admin HTTP endpoint.
-  num("shards", 0n, 1024n, 0n, IMM),
-  num("admin-port", 0n, 65535n, 8080n, IMM),
-  str("admin-bind", "127.0.0.1", IMM),
+  // Hidden from CONFIG GET globs so tools that iterate Redis's options never see them.
+  num("shards", 0n, 1024n, 0n, TSREDIS),
+  num("admin-port", 0n, 65535n, 8080n, TSREDIS),
+  str("admin-bind", "127.0.0.1", TSREDIS),
 ];
 
 /** A directive found by name, and whether the name was its alias. */

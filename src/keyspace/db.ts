@@ -67,9 +67,19 @@ export function hashBytes(b: Uint8Array): number {
   return h >>> 0;
 }
 
-/** Seconds clock for LRU idle time; shared by every database. */
+let clockSeconds = (Date.now() / 1000) >>> 0;
+
+/**
+ * Seconds clock for LRU idle time, shared by every database. Like Redis's LRU_CLOCK it
+ * has one-second resolution, so the shard cron refreshes it instead of every lookup
+ * reading the time.
+ */
 export function lruClock(): number {
-  return (Date.now() / 1000) >>> 0;
+  return clockSeconds;
+}
+
+export function tickLruClock(): void {
+  clockSeconds = (Date.now() / 1000) >>> 0;
 }
 
 /**

@@ -36,6 +36,7 @@ function send(c: Client, payload: Uint8Array): void {
   c.out.raw(payload);
   // The RESP2 array header and the RESP3 push header differ only in their type byte.
   if (c.out.proto === 3) c.out.buf[at] = PUSH_TYPE;
+  c.pushedUntil = c.out.len;
   scheduleFlush(c);
 }
 
@@ -56,6 +57,7 @@ function confirm(c: Client, kind: Uint8Array, name: Uint8Array | null, count: nu
   c.out.bulk(kind);
   c.out.bulk(name);
   c.out.int(count);
+  c.pushedUntil = c.out.len;
 }
 
 export class Hub {

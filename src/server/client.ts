@@ -47,6 +47,8 @@ export class Client {
 
   /** CLIENT REPLY OFF: replies are discarded until CLIENT REPLY ON. */
   repliesOff = false;
+  /** End of the pub/sub pushes written to out by the running command: CLIENT REPLY OFF/SKIP keep them. */
+  pushedUntil = 0;
   /** CLIENT REPLY SKIP: the next command's reply is discarded. */
   skipNext = false;
   noEvict = false;

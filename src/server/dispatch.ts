@@ -2,8 +2,8 @@
 // whether from a socket, a MULTI queue or another shard, goes through call(), which is the
 // single propagation point for writes (AOF, replication).
 
-import { lookupCommand, type Command } from "../commands/table.ts";
-import { latin1 } from "../util/bytes.ts";
+import { lookupCommandBytes, type Command } from "../commands/table.ts";
+import { latin1, lower } from "../util/bytes.ts";
 import type { Client } from "./client.ts";
 import { NOAUTH, unknownSubcommand, wrongArgs } from "./errors.ts";
 
@@ -33,16 +33,6 @@ export function setPauseCheck(p: PauseCheck): void {
   pauseCheck = p;
 }
 
-function commandName(argv0: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < argv0.length; i++) {
-    let ch = argv0[i];
-    if (ch >= 65 && ch <= 90) ch |= 0x20;
-    s += String.fromCharCode(ch);
-  }
-  return s;
-}
-
 function quoteArgs(argv: Uint8Array[]): string {
   let args = "";
   for (let i = 1; i < argv.length && args.length < 128; i++) {
@@ -60,18 +50,17 @@ function reject(c: Client, message: string, cmd: Command | null): void {
 
 /** Resolve argv to a command (subcommands included), answering errors itself. */
 export function resolve(c: Client, argv: Uint8Array[]): Command | null {
-  const name = commandName(argv[0]);
-  let cmd = lookupCommand(name);
+  let cmd = lookupCommandBytes(argv[0]);
   if (!cmd) {
     reject(c, `ERR unknown command '${latin1(argv[0]).slice(0, 128)}', with args beginning with: ${quoteArgs(argv)}`, null);
     return null;
   }
-  if (cmd.subcommands) {
+  if (cmd.subcommands && (argv.length >= 2 || cmd.handler === null)) {
     if (argv.length < 2) {
       reject(c, wrongArgs(cmd.name), cmd);
       return null;
     }
-    const sub = cmd.subcommands.get(commandName(argv[1]));
+    const sub = cmd.subcommands.get(lower(argv[1]));
     if (!sub) {
       reject(c, unknownSubcommand(latin1(argv[1]).slice(0, 128), cmd.name), cmd);
       return null;
@@ -90,11 +79,10 @@ export function resolve(c: Client, argv: Uint8Array[]): Command | null {
  * (paused); the command is then kept and re-run by resume().
  */
 export function processCommand(c: Client, argv: Uint8Array[]): boolean {
-  c.lastInteraction = Date.now();
   const cmd = resolve(c, argv);
   if (cmd === null) return true;
   const shard = c.shard;
-  if (cmd.flags.has("protected") && !debugAllowed(c)) {
+  if (cmd.isProtected && !debugAllowed(c)) {
     reject(c, `ERR ${cmd.name.toUpperCase()} command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.`, cmd);
     return true;
   }
@@ -132,15 +120,26 @@ function debugAllowed(c: Client): boolean {
   return false;
 }
 
+/**
+ * End time of the previous command. Commands of one read event run back to back, so one
+ * clock read per command times them; every entry point calls markClock() first.
+ */
+let clock = performance.now();
+
+export function markClock(): void {
+  clock = performance.now();
+}
+
 /** Execute a resolved command: stats, observers and propagation of its effects. */
 export function call(c: Client, cmd: Command, argv: Uint8Array[]): void {
   const shard = c.shard;
   const dirtyBefore = shard.dirty;
   const errorsBefore = shard.stats.errorReplies;
   c.propagateAs = null;
-  const t0 = performance.now();
+  const t0 = clock;
   cmd.handler!(c, argv);
-  const usec = Math.round((performance.now() - t0) * 1000);
+  clock = performance.now();
+  const usec = Math.round((clock - t0) * 1000);
   cmd.calls++;
   cmd.usec += usec;
   if (shard.stats.errorReplies !== errorsBefore) cmd.failed++;

@@ -5,7 +5,7 @@
 
 import os from "node:os";
 import { allCommands, type Command } from "../commands/table.ts";
-import { lruClock } from "../keyspace/db.ts";
+import { lruClock, type Db } from "../keyspace/db.ts";
 import { REDIS_VERSION, TSREDIS_VERSION } from "../version.ts";
 import { commandHistogram } from "./latency.ts";
 import type { InfoSection } from "./protocol.ts";
@@ -175,6 +175,11 @@ function clientsSection(shard: Shard): Field[] {
   ];
 }
 
+/** Memory held for keys: an empty database's preallocated slab does not count. */
+export function datasetBytes(db: Db): number {
+  return db.size > 0 ? db.memoryBytes : 0;
+}
+
 /** used_memory: the JS heap, which includes the keyspace slabs (ArrayBuffers). */
 export function usedMemory(): number {
   return process.memoryUsage().heapUsed;
@@ -185,7 +190,7 @@ function memorySection(shard: Shard): Field[] {
   const used = mu.heapUsed;
   if (used > peakMemory) peakMemory = used;
   let dataset = 0;
-  for (const db of shard.dbs) dataset += db.memoryBytes;
+  for (const db of shard.dbs) dataset += datasetBytes(db);
   const overhead = Math.max(0, used - dataset);
   const maxmemory = shard.config.getNum("maxmemory");
   const total = os.totalmem();

@@ -16,7 +16,7 @@
 import { Ring } from "./ring.ts";
 import { Client } from "./client.ts";
 import type { Shard } from "./shard.ts";
-import { call, resolve } from "./dispatch.ts";
+import { call, markClock, resolve } from "./dispatch.ts";
 
 const FWD = 1;
 const FWD_REPLY = 2;
@@ -331,6 +331,7 @@ export class Mesh {
     p.out.proto = proto as 2 | 3;
     p.out.len = 0;
     const cmd = resolve(p, argv);
+    markClock();
     if (cmd !== null) call(p, cmd, argv);
     return p.out.buf.subarray(0, p.out.len);
   }

@@ -5,7 +5,7 @@
 import type { Socket, TCPSocketListener } from "bun";
 import { ProtocolError } from "../resp/parser.ts";
 import { Client } from "./client.ts";
-import { processCommand, call, resolve } from "./dispatch.ts";
+import { processCommand, call, resolve, markClock } from "./dispatch.ts";
 import type { Shard } from "./shard.ts";
 
 const DENIED =
@@ -57,6 +57,7 @@ function flushPending(): void {
 
 /** Run a client's input until it pauses again or runs out. */
 export function feed(c: Client, chunk: Uint8Array | null): void {
+  markClock();
   try {
     if (chunk !== null) c.parser.feed(chunk, c.sink);
     else c.parser.drain(c.sink);
@@ -75,6 +76,7 @@ export function resume(c: Client): void {
   const argv = c.pendingArgv!;
   c.pendingArgv = null;
   const cmd = resolve(c, argv);
+  markClock();
   if (cmd !== null) call(c, cmd, argv);
   if (!c.paused) feed(c, null);
   flush(c);
@@ -99,9 +101,11 @@ export function listen(shard: Shard, hostname: string, port: number): TCPSocketL
         c.sink = (argv) => {
           const mark = c.out.len;
           const skip = c.skipNext;
-          c.skipNext = false;
+          c.pushedUntil = 0;
           const more = processCommand(c, argv);
-          if (c.repliesOff || skip) c.out.len = mark;
+          // CLIENT REPLY ON clears skipNext itself, and its OK must get through.
+          if (c.repliesOff || (skip && c.skipNext)) c.out.len = Math.max(mark, c.pushedUntil);
+          if (skip) c.skipNext = false;
           return more && !c.closeAfterReply;
         };
         shard.stats.connectionsReceived++;
@@ -124,6 +128,7 @@ export function listen(shard: Shard, hostname: string, port: number): TCPSocketL
         const c = sock.data;
         if (c.closed) return;
         c.netIn += chunk.length;
+        c.lastInteraction = Date.now();
         shard.stats.netInput += chunk.length;
         if (c.paused) {
           // Keep the bytes; they are parsed when the client resumes.

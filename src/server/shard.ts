@@ -1,10 +1,10 @@
 // State of one shard worker: its databases, connected clients, counters and the hooks the
 // command modules share (WATCH invalidation, keyspace notifications, propagation).
 
-import { Db } from "../keyspace/db.ts";
+import { Db, tickLruClock } from "../keyspace/db.ts";
 import type { Config } from "../config/config.ts";
 import type { Client } from "./client.ts";
-import { latin1 } from "../util/bytes.ts";
+import { fromLatin1, latin1 } from "../util/bytes.ts";
 
 export interface Stats {
   connectionsReceived: number;
@@ -146,10 +146,15 @@ export class Shard {
   }
 
   /** FLUSHDB/FLUSHALL/SWAPDB invalidate every watcher of the database (all dbs: -1). */
-  dbModified(dbIndex: number): void {
+  dbModified(dbIndex: number, swappedWith = -1): void {
     for (const [k, set] of this.watchedKeys) {
-      if (dbIndex >= 0 && !k.startsWith(dbIndex + ":")) continue;
-      for (const c of set) c.watchDirty = true;
+      const sep = k.indexOf(":");
+      const d = Number(k.slice(0, sep));
+      if (dbIndex >= 0 && d !== dbIndex) continue;
+      const key = fromLatin1(k.slice(sep + 1));
+      // peek() lazily deletes a stale key first: an expired key is already gone logically.
+      const touched = this.dbs[d].peek(key) !== 0 || (swappedWith >= 0 && this.dbs[swappedWith].peek(key) !== 0);
+      if (touched) for (const c of set) c.watchDirty = true;
     }
   }
 
@@ -163,6 +168,7 @@ export class Shard {
 
   /** Housekeeping between commands: slab compaction and active expiry. */
   cron(): void {
+    tickLruClock();
     for (const db of this.dbs) db.maintenance();
     if (this.activeExpire) this.activeExpireCycle();
   }

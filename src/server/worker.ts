@@ -55,7 +55,7 @@ export function startWorker(init: WorkerInit): void {
     const msg = ev.data;
     switch (msg.type) {
       case "config":
-        config.set(Object.entries(msg.changes));
+        config.set(Object.entries(msg.changes), true);
         break;
       case "info":
         self.postMessage({ type: "info", id: msg.id, sections: infoSections(shard, msg.section ?? "everything") });

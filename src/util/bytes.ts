@@ -190,53 +190,54 @@ function trimG(s: string): string {
   return mant + exp;
 }
 
-/** Glob-style pattern matching with Redis's stringmatchlen rules, on bytes. */
+/**
+ * Glob-style pattern matching on bytes: a port of Redis's stringmatchlen(), including its
+ * early exit that keeps patterns like "a*a*a*...b" linear instead of exponential.
+ */
 export function globMatch(pattern: Uint8Array, s: Uint8Array, nocase = false): boolean {
-  return matchAt(pattern, 0, s, 0, nocase, 0);
+  skipLongerMatches = false;
+  return matchAt(pattern, 0, s, 0, nocase);
 }
+
+/**
+ * Set once the rest of a pattern after a '*' matched nowhere in the rest of the string:
+ * no earlier '*' can then succeed by consuming more, so every level gives up.
+ */
+let skipLongerMatches = false;
 
 function fold(c: number, nocase: boolean): number {
   return nocase && c >= 65 && c <= 90 ? c | 0x20 : c;
 }
 
-function matchAt(p: Uint8Array, pi: number, s: Uint8Array, si: number, nocase: boolean, depth: number): boolean {
-  // Redis bounds recursion on pathological patterns; matching fails past that depth.
-  if (depth > 1000) return false;
+function matchAt(p: Uint8Array, pi: number, s: Uint8Array, si: number, nocase: boolean): boolean {
   const plen = p.length;
   const slen = s.length;
-  while (pi < plen && si <= slen) {
+  while (pi < plen && si < slen) {
     const c = p[pi];
     if (c === 42 /* * */) {
       while (pi + 1 < plen && p[pi + 1] === 42) pi++;
       if (pi + 1 === plen) return true;
-      for (let k = si; k <= slen; k++) {
-        if (matchAt(p, pi + 1, s, k, nocase, depth + 1)) return true;
+      for (; si < slen; si++) {
+        if (matchAt(p, pi + 1, s, si, nocase)) return true;
+        if (skipLongerMatches) return false;
       }
+      skipLongerMatches = true;
       return false;
-    }
-    if (si >= slen) return false;
-    if (c === 63 /* ? */) {
-      pi++;
+    } else if (c === 63 /* ? */) {
       si++;
-      continue;
-    }
-    if (c === 91 /* [ */) {
+    } else if (c === 91 /* [ */) {
       pi++;
-      let not = false;
-      if (pi < plen && p[pi] === 94 /* ^ */) {
-        not = true;
-        pi++;
-      }
+      const not = pi < plen && p[pi] === 94; /* ^ */
+      if (not) pi++;
       let matched = false;
       for (;;) {
-        if (pi >= plen) {
-          pi--;
-          break;
-        }
-        if (p[pi] === 92 /* \ */ && pi + 1 < plen) {
+        if (pi + 1 < plen && p[pi] === 92 /* \ */) {
           pi++;
           if (p[pi] === s[si]) matched = true;
-        } else if (p[pi] === 93 /* ] */) {
+        } else if (pi < plen && p[pi] === 93 /* ] */) {
+          break;
+        } else if (pi >= plen) {
+          pi--;
           break;
         } else if (pi + 2 < plen && p[pi + 1] === 45 /* - */) {
           let start = fold(p[pi], nocase);
@@ -252,15 +253,17 @@ function matchAt(p: Uint8Array, pi: number, s: Uint8Array, si: number, nocase: b
       }
       if (not) matched = !matched;
       if (!matched) return false;
-      pi++;
       si++;
-      continue;
+    } else {
+      if (c === 92 /* \ */ && pi + 1 < plen) pi++;
+      if (fold(p[pi], nocase) !== fold(s[si], nocase)) return false;
+      si++;
     }
-    if (c === 92 /* \ */ && pi + 1 < plen) pi++;
-    if (fold(p[pi], nocase) !== fold(s[si], nocase)) return false;
     pi++;
-    si++;
+    if (si === slen) {
+      while (pi < plen && p[pi] === 42) pi++;
+      break;
+    }
   }
-  while (pi < plen && p[pi] === 42) pi++;
   return pi === plen && si === slen;
 }

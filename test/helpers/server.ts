@@ -96,7 +96,7 @@ export async function startRedis(args: string[] = []): Promise<RunningServer | n
   if (!REDIS_SERVER) return null;
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "redis-ref-"));
-  return start([REDIS_SERVER, "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--dir", dir, "--daemonize", "no"], port, dir);
+  return start([REDIS_SERVER, "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--dir", dir, "--daemonize", "no", ...args], port, dir);
 }
 
 /** Run redis-cli against a port; returns stdout (trimmed of the final newline). */
