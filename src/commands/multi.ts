@@ -12,14 +12,6 @@ const EXECABORT = "EXECABORT Transaction discarded because of previous errors.";
 const MULTI_ARGV = [bytes("MULTI")];
 const EXEC_ARGV = [bytes("EXEC")];
 
-/** The client whose EXEC is running (one at a time per worker thread). */
-let executing: Client | null = null;
-
-/** Whether c is executing a transaction: commands that would block or wait must not. */
-export function inExec(c: Client): boolean {
-  return executing === c;
-}
-
 function watchKey(c: Client, key: Uint8Array): void {
   if (c.watched?.has(c.dbIndex + ":" + latin1(key))) return;
   // A key already past its TTL is lazily deleted before the watch starts, so its deletion is
@@ -78,7 +70,7 @@ function exec(c: Client): void {
   shard.propagate = (dbIndex, argv) => {
     effects.push([dbIndex, argv]);
   };
-  executing = c;
+  c.noBlock = true;
   c.out.array(state.queue.length);
   try {
     for (const argv of state.queue) {
@@ -86,7 +78,7 @@ function exec(c: Client): void {
       if (cmd !== null) call(c, cmd, argv);
     }
   } finally {
-    executing = null;
+    c.noBlock = false;
     shard.propagate = propagate;
   }
   // The effects were propagated above: nothing more for EXEC itself.

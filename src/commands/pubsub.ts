@@ -3,7 +3,6 @@
 
 import { register } from "./table.ts";
 import { onReset } from "./connection.ts";
-import { inExec } from "./multi.ts";
 import type { Client } from "../server/client.ts";
 import type { Shard } from "../server/shard.ts";
 import { hubOf, type ChannelKind } from "../pubsub/hub.ts";
@@ -22,7 +21,7 @@ function unsubscribe(c: Client, argv: Uint8Array[]): void {
 function ssubscribe(c: Client, argv: Uint8Array[]): void {
   // Redis denies shard subscriptions to clients that expect one reply per command, which
   // includes a transaction being executed (unlike SUBSCRIBE, kept for compatibility).
-  if (inExec(c)) return c.out.error("ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client");
+  if (c.noBlock) return c.out.error("ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client");
   const hub = hubOf(c.shard);
   for (let j = 1; j < argv.length; j++) hub.subscribe(c, argv[j], "shard");
 }

@@ -57,6 +57,8 @@ export class Client {
   closed = false;
   /** Bytes of out already handed to the socket (partial writes). */
   sent = 0;
+  /** Inside EXEC or a cross-shard step: blocking commands answer at once instead of waiting. */
+  noBlock = false;
   /** Parsing stopped (CLIENT PAUSE, blocking commands); resume with resume(). */
   paused = false;
   /** The command that paused parsing, copied out of the transient query buffer. */

@@ -110,6 +110,7 @@ export function processCommand(c: Client, argv: Uint8Array[]): boolean {
   }
   if (router !== null && router(c, cmd, argv)) return !c.paused;
   call(c, cmd, argv);
+  shard.blocking.serveReady();
   return !c.paused;
 }
 

@@ -139,6 +139,8 @@ export class Mesh {
   private readonly waiting = new Map<number, { c: Client; onReply: ReplyHandler }>();
   /** Stand-ins for other workers' clients (keeps their db, protocol and WATCH state). */
   private readonly proxies = new Map<number, Client>();
+  /** Home worker of each proxied client. */
+  private readonly origin = new Map<number, number>();
   /** Forwarded replies that arrived while a synchronous exchange was running. */
   private deferred: (() => void)[] = [];
   private holding = false;
@@ -321,19 +323,40 @@ export class Mesh {
     const p = this.proxies.get(id);
     if (!p) return;
     this.proxies.delete(id);
+    this.origin.delete(id);
     this.shard.clientClosed(p);
   }
 
-  /** Execute one request as the remote client; the reply bytes come back. */
-  private execute(id: number, db: number, proto: number, argv: Uint8Array[]): Uint8Array {
+  /**
+   * Execute one request as the remote client; the reply bytes come back, or null when
+   * the command blocked (its reply follows later through lateReply()).
+   */
+  private execute(src: number, id: number, db: number, proto: number, argv: Uint8Array[], mayBlock: boolean): Uint8Array | null {
     const p = this.proxyFor(id);
+    this.origin.set(id, src);
     p.select(db);
     p.out.proto = proto as 2 | 3;
     p.out.len = 0;
+    p.noBlock = !mayBlock;
     const cmd = resolve(p, argv);
     markClock();
     if (cmd !== null) call(p, cmd, argv);
+    this.shard.blocking.serveReady();
+    if (mayBlock && this.shard.blocking.isBlocked(p)) return null;
     return p.out.buf.subarray(0, p.out.len);
+  }
+
+  /** A proxy's blocking command was answered: send the reply to its home worker. */
+  lateReply(p: Client): void {
+    const src = this.origin.get(p.id);
+    if (src === undefined) return;
+    const m = new MessageBuilder();
+    m.u8(FWD_REPLY);
+    m.u32(1);
+    m.u32(p.id);
+    m.bytes(p.out.buf.subarray(0, p.out.len));
+    p.out.len = 0;
+    this.send(src, m.buf.subarray(0, m.len));
   }
 
   private serveBatch(src: number, r: MessageReader): void {
@@ -341,15 +364,21 @@ export class Mesh {
     const m = this.replyScratch;
     m.len = 0;
     m.u8(FWD_REPLY);
-    m.u32(count);
+    m.u32(0);
+    let answered = 0;
     for (let i = 0; i < count; i++) {
       const id = r.u32();
       const db = r.u8();
       const proto = r.u8();
       const argv = r.argv();
+      const reply = this.execute(src, id, db, proto, argv, true);
+      if (reply === null) continue;
       m.u32(id);
-      m.bytes(this.execute(id, db, proto, argv));
+      m.bytes(reply);
+      answered++;
     }
+    if (answered === 0) return;
+    m.view.setUint32(1, answered, true);
     this.send(src, m.buf.subarray(0, m.len));
   }
 
@@ -411,7 +440,7 @@ export class Mesh {
         const db = r.u8();
         const proto = r.u8();
         const argv = r.argv();
-        const reply = this.execute(id, db, proto, argv);
+        const reply = this.execute(holder, id, db, proto, argv, false)!;
         const m = this.replyScratch;
         m.len = 0;
         m.u8(SYNC_REPLY);

@@ -82,6 +82,16 @@ export function resume(c: Client): void {
   flush(c);
 }
 
+/** Let a client whose blocking command was answered go on with its input. */
+export function wakeBlocked(c: Client): void {
+  queueMicrotask(() => {
+    if (c.closed) return;
+    c.paused = false;
+    feed(c, null);
+    flush(c);
+  });
+}
+
 export function listen(shard: Shard, hostname: string, port: number): TCPSocketListener<Client> {
   return Bun.listen<Client>({
     hostname,

@@ -5,6 +5,7 @@ import { Db, tickLruClock } from "../keyspace/db.ts";
 import type { Config } from "../config/config.ts";
 import type { Client } from "./client.ts";
 import { fromLatin1, latin1 } from "../util/bytes.ts";
+import { BlockingState } from "./blocking.ts";
 
 export interface Stats {
   connectionsReceived: number;
@@ -55,6 +56,7 @@ export class Shard {
   /** Changes since the last save (rdb_changes_since_last_save, and "did this write?"). */
   dirty = 0;
   readonly startedAt = Date.now();
+  readonly blocking: BlockingState;
   /** Clients watching each key: "db:latin1(key)" → clients. */
   readonly watchedKeys = new Map<string, Set<Client>>();
   notifier: Notifier | null = null;
@@ -77,6 +79,7 @@ export class Shard {
     /** Next client id, shared by all workers (Atomics on a SharedArrayBuffer). */
     private readonly idCounter: Int32Array,
   ) {
+    this.blocking = new BlockingState(this);
     const n = config.getNum("databases");
     for (let i = 0; i < n; i++) {
       const db = new Db(i);

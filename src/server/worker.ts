@@ -8,7 +8,7 @@ import { listen } from "./net.ts";
 import { makeLogger } from "./log.ts";
 import { installCommands } from "../commands/index.ts";
 import { renameCommand } from "../commands/table.ts";
-import { flush } from "./net.ts";
+import { flush, wakeBlocked } from "./net.ts";
 import type { ControlRequest, WorkerInit } from "./protocol.ts";
 import { infoSections } from "./info.ts";
 import { bindAddresses } from "./bind.ts";
@@ -24,7 +24,10 @@ export function startWorker(init: WorkerInit): void {
   shard.logger = makeLogger(logTarget);
   installCommands(shard);
   for (const [from, to] of config.renamedCommands) renameCommand(from, to);
-  if (init.mesh !== null) installRouter(shard, new Mesh(shard, init.mesh));
+  const mesh = init.mesh !== null ? new Mesh(shard, init.mesh) : null;
+  if (mesh !== null) installRouter(shard, mesh);
+  // Proxies of other workers' clients have no socket: their late reply travels back.
+  shard.blocking.wake = (c) => (c.socket === null && mesh !== null ? mesh.lateReply(c) : wakeBlocked(c));
 
   const port = config.getNum("port");
   const listeners = [];
