@@ -4,14 +4,13 @@
 import { register } from "./table.ts";
 import type { Client } from "../server/client.ts";
 import { T_STRING } from "../keyspace/db.ts";
-import { is, parseInt64 } from "../util/bytes.ts";
+import { EMPTY, is, parseInt64 } from "../util/bytes.ts";
 import { NOT_INTEGER, SYNTAX, WRONGTYPE } from "../server/errors.ts";
 import { keyAdded, lookupRead, toNum, workBuffer } from "./strings.ts";
 
 const BIT_OFFSET_ERR = "ERR bit offset is not an integer or out of range";
 const BIT_VALUE_ERR = "ERR bit is not an integer or out of range";
 const BITFIELD_TYPE_ERR = "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.";
-const EMPTY = new Uint8Array(0);
 
 /**
  * getBitOffsetFromArgument: a bit offset below proto-max-bulk-len bytes, or -1 after an

@@ -4,6 +4,9 @@ import type { Shard } from "../server/shard.ts";
 import "./connection.ts";
 import "./strings.ts";
 import "./bitops.ts";
+import "./hashes.ts";
+import "./sets.ts";
+import "./hyperloglog.ts";
 import { installKeys } from "./keys.ts";
 import "./expire.ts";
 import "./functions.ts";
@@ -11,6 +14,7 @@ import { installServer } from "./server.ts";
 import { installClientCommands } from "./client.ts";
 import { installPubSub } from "./pubsub.ts";
 import { installMulti } from "./multi.ts";
+import { installReplication } from "../replication/feed.ts";
 
 export function installCommands(shard: Shard): void {
   installKeys(shard);
@@ -18,4 +22,5 @@ export function installCommands(shard: Shard): void {
   installClientCommands(shard);
   installPubSub(shard);
   installMulti(shard);
+  installReplication(shard);
 }

@@ -5,7 +5,7 @@
 import { register } from "./table.ts";
 import type { Client } from "../server/client.ts";
 import { T_STRING } from "../keyspace/db.ts";
-import { bytes, INT64_MAX, INT64_MIN, is, latin1, parseInt64 } from "../util/bytes.ts";
+import { bytes, EMPTY, INT64_MAX, INT64_MIN, is, latin1, parseInt64 } from "../util/bytes.ts";
 import { INVALID_EXPIRE, NOT_FLOAT, NOT_INTEGER, OVERFLOW, STRING_TOO_LONG, SYNTAX, WRONGTYPE, wrongArgs } from "../server/errors.ts";
 
 const SET = bytes("SET");
@@ -38,7 +38,7 @@ export function keyAdded(c: Client, key: Uint8Array): void {
 }
 
 /** checkStringLength: whether a string of size+append bytes would exceed proto-max-bulk-len. */
-export function tooLong(c: Client, size: number, append: number): boolean {
+function tooLong(c: Client, size: number, append: number): boolean {
   if (size + append > c.shard.config.getNum("proto-max-bulk-len")) {
     c.out.error(STRING_TOO_LONG);
     return true;
@@ -562,19 +562,17 @@ function incrbyfloat(c: Client, argv: Uint8Array[]): void {
 
 // ---- ranges, length, append --------------------------------------------------------------
 
-const EMPTY_BULK = new Uint8Array(0);
-
 function getrange(c: Client, argv: Uint8Array[]): void {
   const s = parseInt64(argv[2]);
   const e = parseInt64(argv[3]);
   if (s === null || e === null) return c.out.error(NOT_INTEGER);
   const db = c.db;
   const addr = lookupRead(c, argv[1]);
-  if (addr === 0) return c.out.bulk(EMPTY_BULK);
+  if (addr === 0) return c.out.bulk(EMPTY);
   if (db.type(addr) !== T_STRING) return c.out.error(WRONGTYPE);
   const len = db.strLen(addr);
   // Compare before converting: two distinct int64s may share a double.
-  if (s < 0 && e < 0 && s > e) return c.out.bulk(EMPTY_BULK);
+  if (s < 0 && e < 0 && s > e) return c.out.bulk(EMPTY);
   let start = toNum(s);
   let end = toNum(e);
   if (start < 0) start += len;
@@ -582,7 +580,7 @@ function getrange(c: Client, argv: Uint8Array[]): void {
   if (start < 0) start = 0;
   if (end < 0) end = 0;
   if (end >= len) end = len - 1;
-  if (start > end || len === 0) return c.out.bulk(EMPTY_BULK);
+  if (start > end || len === 0) return c.out.bulk(EMPTY);
   const v = db.str(addr);
   c.out.bulkSlice(v, start, end - start + 1);
 }
@@ -684,9 +682,9 @@ function lcs(c: Client, argv: Uint8Array[]): void {
     }
   }
   if (getLen && getIdx) return c.out.error("ERR If you want both the length and indexes, please just use IDX.");
-  // Copy: both values must stay readable while the reply buffer grows.
-  const a = addrA === 0 ? EMPTY_BULK : db.str(addrA).slice();
-  const b = addrB === 0 ? EMPTY_BULK : db.str(addrB).slice();
+  // Views stay valid: nothing writes to the db while the table is built and walked.
+  const a = addrA === 0 ? EMPTY : db.str(addrA);
+  const b = addrB === 0 ? EMPTY : db.str(addrB);
   if (a.length >= 0xfffffffe || b.length >= 0xfffffffe) return c.out.error("ERR String too long for LCS");
   const alen = a.length;
   const blen = b.length;

@@ -6,6 +6,7 @@ import { lookupCommandBytes, type Command } from "../commands/table.ts";
 import { latin1, lower } from "../util/bytes.ts";
 import type { Client } from "./client.ts";
 import { NOAUTH, unknownSubcommand, wrongArgs } from "./errors.ts";
+import { OOM, performEvictions } from "./evict.ts";
 
 /** Commands run immediately even inside MULTI. */
 const MULTI_CONTROL = new Set(["exec", "discard", "multi", "watch", "quit", "reset"]);
@@ -44,6 +45,13 @@ function quoteArgs(argv: Uint8Array[]): string {
 /** Reject a command before execution: counts it and poisons an open MULTI. */
 function reject(c: Client, message: string, cmd: Command | null): void {
   if (cmd) cmd.rejected++;
+  if (cmd?.name === "exec" && c.multi) {
+    // execCommandAbort: a rejected EXEC discards the transaction.
+    c.multi = null;
+    c.shard.unwatchAll(c);
+    c.out.error(`EXECABORT Transaction discarded because of: ${message}`);
+    return;
+  }
   if (c.multi) c.multi.aborted = true;
   c.out.error(message);
 }
@@ -94,6 +102,10 @@ export function processCommand(c: Client, argv: Uint8Array[]): boolean {
     reject(c, `ERR Can't execute '${cmd.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`, cmd);
     return true;
   }
+  if (shard.maxmemory !== 0 && !performEvictions(shard) && (cmd.denyOom || (cmd.name === "exec" && c.multi?.queue.some(queuedDenyOom)))) {
+    reject(c, OOM, cmd);
+    return true;
+  }
   if (c.multi && !MULTI_CONTROL.has(cmd.name)) {
     if (cmd.flags.has("no_multi")) {
       reject(c, "ERR Command not allowed inside a transaction", cmd);
@@ -112,6 +124,10 @@ export function processCommand(c: Client, argv: Uint8Array[]): boolean {
   call(c, cmd, argv);
   shard.blocking.serveReady();
   return !c.paused;
+}
+
+function queuedDenyOom(argv: Uint8Array[]): boolean {
+  return lookupCommandBytes(argv[0])?.denyOom ?? false;
 }
 
 function debugAllowed(c: Client): boolean {

@@ -35,6 +35,8 @@ export const replication = {
   replid2: "0".repeat(40),
   offset: 0,
   secondOffset: -1,
+  /** Attached replicas, installed by the replication module. */
+  replicas: (): { ip: string; port: number; offset: number; lag: number }[] => [],
 };
 
 export function randomHex(n: number): string {
@@ -349,9 +351,11 @@ function statsSection(shard: Shard): Field[] {
 }
 
 function replicationSection(): Field[] {
+  const replicas = replication.replicas();
   return [
     ["role", "master"],
-    ["connected_slaves", 0],
+    ["connected_slaves", replicas.length],
+    ...replicas.map((r, i): Field => [`slave${i}`, `ip=${r.ip},port=${r.port},state=online,offset=${r.offset},lag=${r.lag}`]),
     ["master_failover_state", "no-failover"],
     ["master_replid", replication.replid],
     ["master_replid2", replication.replid2],

@@ -65,6 +65,8 @@ export class Shard {
   logger: (level: string, message: string) => void = () => {};
   propagators: Propagator[] = [];
   lastSave = Math.floor(Date.now() / 1000);
+  /** maxmemory in bytes (0 = no limit), kept here so dispatch needs no config lookup. */
+  maxmemory = 0;
   /** Active expiry can be switched off by DEBUG SET-ACTIVE-EXPIRE 0. */
   activeExpire = true;
   /** CLIENT PAUSE deadline (ms) and mode ("write" or "all"); 0 = not paused. */
@@ -80,6 +82,7 @@ export class Shard {
     private readonly idCounter: Int32Array,
   ) {
     this.blocking = new BlockingState(this);
+    this.maxmemory = config.getNum("maxmemory");
     const n = config.getNum("databases");
     for (let i = 0; i < n; i++) {
       const db = new Db(i);

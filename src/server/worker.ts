@@ -12,6 +12,7 @@ import { flush, wakeBlocked } from "./net.ts";
 import type { ControlRequest, WorkerInit } from "./protocol.ts";
 import { infoSections } from "./info.ts";
 import { bindAddresses } from "./bind.ts";
+import { performEvictions } from "./evict.ts";
 import { Mesh } from "./mesh.ts";
 import { installRouter } from "./router.ts";
 
@@ -45,6 +46,10 @@ export function startWorker(init: WorkerInit): void {
 
   config.onChange((names) => {
     if (names.includes("loglevel")) logTarget.level = config.getStr("loglevel");
+    if (names.includes("maxmemory")) {
+      shard.maxmemory = config.getNum("maxmemory");
+      performEvictions(shard);
+    }
   });
 
   const hz = () => Math.max(1, Math.min(500, config.getNum("hz")));
