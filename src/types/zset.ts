@@ -568,13 +568,9 @@ export class ZSet {
    */
   static fromPairs(members: string[], scores: number[], limits: ZLimits): ZSet {
     const n = members.length;
-    const order = new Array<number>(n);
+    const order = pairOrder(members, scores);
     let maxLen = 0;
-    for (let i = 0; i < n; i++) {
-      order[i] = i;
-      if (members[i].length > maxLen) maxLen = members[i].length;
-    }
-    order.sort((a, b) => scores[a] - scores[b] || (members[a] < members[b] ? -1 : members[a] > members[b] ? 1 : 0));
+    for (let i = 0; i < n; i++) if (members[i].length > maxLen) maxLen = members[i].length;
     const z = new ZSet();
     if (n <= limits.entries && maxLen <= limits.value) {
       z.ele = order.map((i) => members[i]);
@@ -863,6 +859,19 @@ export class ZSet {
     }
     return z;
   }
+}
+
+/** Indexes of (member, score) pairs in sorted set order: by score, then member bytes. */
+export function pairOrder(members: string[], scores: number[]): number[] {
+  const order = new Array<number>(members.length);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  return order.sort((a, b) => {
+    const sa = scores[a];
+    const sb = scores[b];
+    if (sa < sb) return -1;
+    if (sa > sb) return 1;
+    return members[a] < members[b] ? -1 : members[a] > members[b] ? 1 : 0;
+  });
 }
 
 /**
