@@ -142,7 +142,7 @@ export class RequestParser {
       if (len === null || len < 0 || len > this.limits.maxBulk) throw new ProtocolError("Protocol error: invalid bulk length");
       pos = le + 2;
       if (pos + len + 2 > end) return this.need(len + 2 + (count - i - 1) * 8);
-      argv[i] = buf.subarray(pos, pos + len);
+      argv[i] = arg(buf, pos, len);
       pos += len + 2;
     }
     this.nextPos = pos;
@@ -173,6 +173,18 @@ export class RequestParser {
     if (argv === null) throw new ProtocolError("Protocol error: unbalanced quotes in request");
     return argv;
   }
+}
+
+/**
+ * One argument. In JSC a view (subarray) costs about three times a small fresh array plus
+ * a byte loop, so short arguments — command names, keys, small values — are copied.
+ */
+const COPY_BELOW = 48;
+function arg(buf: Uint8Array, pos: number, len: number): Uint8Array {
+  if (len >= COPY_BELOW) return buf.subarray(pos, pos + len);
+  const a = new Uint8Array(len);
+  for (let j = 0; j < len; j++) a[j] = buf[pos + j];
+  return a;
 }
 
 function readInt(buf: Uint8Array, from: number, to: number): number | null {
