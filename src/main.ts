@@ -11,6 +11,7 @@ import { startAdmin } from "./admin/http.ts";
 import { REDIS_VERSION, TSREDIS_VERSION } from "./version.ts";
 import { createMesh } from "./server/mesh.ts";
 import { bindAddresses } from "./server/bind.ts";
+import { sharedStatsBytes } from "./server/shared-stats.ts";
 
 /** The compiled binary embeds the worker under its build path; from source, resolve the file. */
 const WORKER_ENTRY = import.meta.url.includes("$bunfs") ? "./workers/shard.ts" : new URL("../workers/shard.ts", import.meta.url).href;
@@ -112,6 +113,7 @@ async function main(): Promise<void> {
   const runId = randomBytes(20).toString("hex");
   const shared = new SharedArrayBuffer(64);
   const mesh = shards > 1 ? createMesh(shards, RING_BYTES) : null;
+  const stats = shards > 1 ? new SharedArrayBuffer(sharedStatsBytes(shards, config.getNum("databases"))) : null;
   const workers: Worker[] = [];
   let ready = 0;
   let stopping = false;
@@ -184,7 +186,7 @@ async function main(): Promise<void> {
       log("warning", `Shard worker ${i} crashed: ${e.message}`);
       process.exit(1);
     };
-    const init: WorkerInit = { type: "init", shardId: i, shards, config: config.snapshot(), runId, logFile, shared, mesh };
+    const init: WorkerInit = { type: "init", shardId: i, shards, config: config.snapshot(), runId, logFile, shared, mesh, stats };
     w.postMessage(init);
     workers.push(w);
   }

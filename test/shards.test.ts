@@ -130,3 +130,22 @@ test("client ids are unique across workers", async () => {
   const ids = await Promise.all(conns.map((c) => c.client("ID")));
   expect(new Set(ids).size).toBe(8);
 });
+
+test("INFO keyspace and clients describe every worker", async () => {
+  await r.select(5);
+  await r.flushdb();
+  await r.mset(...keys(40, "info").flatMap((k) => [k, "1"]));
+  const extra = Array.from({ length: 4 }, () => srv.client());
+  await Promise.all(extra.map((c) => c.ping()));
+  const deadline = Date.now() + 5000;
+  let info = "";
+  // Other workers publish their counters every cron tick: poll until they are visible.
+  while (Date.now() < deadline) {
+    info = await r.info();
+    if (/db5:keys=40,/.test(info) && Number(/connected_clients:(\d+)/.exec(info)![1]) >= 5) break;
+    await Bun.sleep(20);
+  }
+  expect(info).toMatch(/db5:keys=40,expires=0/);
+  expect(Number(/connected_clients:(\d+)/.exec(info)![1])).toBeGreaterThanOrEqual(5);
+  await r.select(0);
+});

@@ -15,6 +15,8 @@ export interface WorkerInit {
   shared: SharedArrayBuffer;
   /** Rings and doorbells between workers; null with one shard. */
   mesh: MeshInit | null;
+  /** Per-worker counters that INFO sums; null with one shard. */
+  stats: SharedArrayBuffer | null;
 }
 
 export type ControlRequest =

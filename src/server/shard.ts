@@ -60,6 +60,8 @@ export class Shard {
   /** Clients watching each key: "db:latin1(key)" → clients. */
   readonly watchedKeys = new Map<string, Set<Client>>();
   notifier: Notifier | null = null;
+  /** Extra work for every cron tick (shared INFO counters, ...). */
+  cronHooks: (() => void)[] = [];
   /** Cleanup run when a client goes away (subscriptions, WATCH, blocked state). */
   closeHooks: ((c: Client) => void)[] = [];
   logger: (level: string, message: string) => void = () => {};
@@ -175,6 +177,7 @@ export class Shard {
   /** Housekeeping between commands: slab compaction and active expiry. */
   cron(): void {
     tickLruClock();
+    for (const h of this.cronHooks) h();
     for (const db of this.dbs) db.maintenance();
     if (this.activeExpire) this.activeExpireCycle();
   }

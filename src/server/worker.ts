@@ -13,6 +13,7 @@ import type { ControlRequest, WorkerInit } from "./protocol.ts";
 import { infoSections } from "./info.ts";
 import { bindAddresses } from "./bind.ts";
 import { performEvictions } from "./evict.ts";
+import { installSharedStats } from "./shared-stats.ts";
 import { Mesh } from "./mesh.ts";
 import { installRouter } from "./router.ts";
 
@@ -27,6 +28,7 @@ export function startWorker(init: WorkerInit): void {
   for (const [from, to] of config.renamedCommands) renameCommand(from, to);
   const mesh = init.mesh !== null ? new Mesh(shard, init.mesh) : null;
   if (mesh !== null) installRouter(shard, mesh);
+  if (init.stats !== null) installSharedStats(shard, init.stats);
   // Proxies of other workers' clients have no socket: their late reply travels back.
   shard.blocking.wake = (c) => (c.socket === null && mesh !== null ? mesh.lateReply(c) : wakeBlocked(c));
 
