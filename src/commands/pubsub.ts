@@ -49,6 +49,8 @@ function punsubscribe(c: Client, argv: Uint8Array[]): void {
 
 function publish(c: Client, argv: Uint8Array[]): void {
   c.out.int(hubOf(c.shard).publish(argv[1], argv[2], "global"));
+  // Replicas deliver it to their own subscribers (Redis's forceCommandPropagation).
+  if (!c.shard.config.getBool("cluster-enabled")) c.forcePropagation = true;
 }
 
 function spublish(c: Client, argv: Uint8Array[]): void {

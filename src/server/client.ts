@@ -63,6 +63,8 @@ export class Client {
   paused = false;
   /** The command that paused parsing, copied out of the transient query buffer. */
   pendingArgv: Uint8Array[] | null = null;
+  /** Propagate this command even though it changed no key (PUBLISH reaches replicas). */
+  forcePropagation = false;
   /** Argument vector to propagate instead of the executed one (EXPIRE → PEXPIREAT). */
   propagateAs: Uint8Array[][] | null = null;
   netIn = 0;

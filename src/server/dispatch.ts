@@ -153,6 +153,7 @@ export function call(c: Client, cmd: Command, argv: Uint8Array[]): void {
   const dirtyBefore = shard.dirty;
   const errorsBefore = shard.stats.errorReplies;
   c.propagateAs = null;
+  c.forcePropagation = false;
   const t0 = clock;
   cmd.handler!(c, argv);
   clock = performance.now();
@@ -163,7 +164,7 @@ export function call(c: Client, cmd: Command, argv: Uint8Array[]): void {
   shard.stats.commandsProcessed++;
   c.lastCommand = cmd.fullName;
   if (observers.length > 0) for (const o of observers) o(c, cmd, argv, usec);
-  if (shard.dirty !== dirtyBefore && shard.propagators.length > 0 && !cmd.flags.has("no_propagate")) {
+  if ((shard.dirty !== dirtyBefore || c.forcePropagation) && shard.propagators.length > 0 && !cmd.flags.has("no_propagate")) {
     if (c.propagateAs) for (const eff of c.propagateAs) shard.propagate(c.dbIndex, eff);
     else shard.propagate(c.dbIndex, argv);
   }
