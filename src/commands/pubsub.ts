@@ -119,7 +119,8 @@ function installNotifier(shard: Shard): void {
   const hub = hubOf(shard);
   let flags = 0;
   const refresh = () => {
-    flags = Math.max(0, keyspaceEventsFlags(shard.config.getStr("notify-keyspace-events")));
+    // The parsed flags, not the CONFIG GET text: that one hides "n" behind "A".
+    flags = shard.config.getRaw<number>("notify-keyspace-events");
   };
   refresh();
   shard.config.onChange(refresh);

@@ -211,6 +211,11 @@ export class Config {
     return Number(this.values.get(d) as bigint);
   }
 
+  /** The parsed value of a special directive (e.g. notify-keyspace-events flags). */
+  getRaw<T>(name: string): T {
+    return this.values.get(this.known(name)) as T;
+  }
+
   getBool(name: string): boolean {
     const d = this.known(name);
     if (d.type !== "bool") throw new TypeError(`config '${name}' is not yes/no`);
