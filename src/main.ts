@@ -174,7 +174,8 @@ async function main(): Promise<void> {
           break;
         }
         case "config":
-          for (const other of workers) if (other !== w) other.postMessage({ type: "config", changes: msg.changes } satisfies ControlRequest);
+          // Workers apply CONFIG SET together (one worker: trivially; several: the router
+          // runs it on all of them), so the coordinator only keeps its own copy current.
           config.set(Object.entries(msg.changes), true);
           break;
         case "shutdown":

@@ -149,3 +149,18 @@ test("INFO keyspace and clients describe every worker", async () => {
   expect(Number(/connected_clients:(\d+)/.exec(info)![1])).toBeGreaterThanOrEqual(5);
   await r.select(0);
 });
+
+test("keyspace notifications reach subscribers on every worker", async () => {
+  await r.config("SET", "notify-keyspace-events", "KEA");
+  const subs = Array.from({ length: 6 }, () => srv.client());
+  const got = subs.map(() => [] as string[]);
+  await Promise.all(subs.map((s, i) => {
+    s.on("message", (_ch: string, msg: string) => got[i].push(msg));
+    return s.subscribe("__keyevent@0__:set");
+  }));
+  await r.set("notified", "1");
+  const deadline = Date.now() + 5000;
+  while (got.some((g) => g.length === 0) && Date.now() < deadline) await Bun.sleep(10);
+  expect(got.map((g) => g[0])).toEqual(subs.map(() => "notified"));
+  await r.config("SET", "notify-keyspace-events", "");
+});

@@ -128,18 +128,21 @@ function installNotifier(shard: Shard): void {
   const keyeventChannels = new Map<string, Uint8Array>();
   const eventNames = new Map<string, Uint8Array>();
   shard.notifier = (type, event, key, dbIndex) => {
-    if ((flags & classBits(type)) === 0 || !hub.hasGlobalSubscribers) return;
+    if ((flags & classBits(type)) === 0 || !(hub.hasGlobalSubscribers || shard.peers.anySubscribers())) return;
     let eventName = eventNames.get(event);
     if (!eventName) eventNames.set(event, (eventName = bytes(event)));
     if (flags & NOTIFY.KEYSPACE) {
       const prefix = (keyspacePrefix[dbIndex] ??= bytes(`__keyspace@${dbIndex}__:`));
-      hub.publish(concat([prefix, key]), eventName, "global");
+      const channel = concat([prefix, key]);
+      hub.publish(channel, eventName, "global");
+      shard.peers.publish(channel, eventName);
     }
     if (flags & NOTIFY.KEYEVENT) {
       const id = dbIndex + ":" + event;
       let channel = keyeventChannels.get(id);
       if (!channel) keyeventChannels.set(id, (channel = bytes(`__keyevent@${dbIndex}__:${event}`)));
       hub.publish(channel, key, "global");
+      shard.peers.publish(channel, key);
     }
   };
 }

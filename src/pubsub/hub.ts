@@ -61,6 +61,8 @@ function confirm(c: Client, kind: Uint8Array, name: Uint8Array | null, count: nu
 }
 
 export class Hub {
+  /** Called when this worker gains its first or loses its last global subscriber. */
+  onSubscribersChanged: ((any: boolean) => void) | null = null;
   readonly channels = new Map<string, Set<Client>>();
   readonly shardChannels = new Map<string, Set<Client>>();
   readonly patterns = new Map<string, PatternSubscribers>();
@@ -78,6 +80,7 @@ export class Hub {
       let subs = table.get(name);
       if (!subs) table.set(name, (subs = new Set()));
       subs.add(c);
+      this.changed();
     }
     if (kind === "global") confirm(c, SUBSCRIBE, channel, globalCount(c));
     else confirm(c, SSUBSCRIBE, channel, mine.size);
@@ -92,6 +95,7 @@ export class Hub {
       const subs = table.get(name)!;
       subs.delete(c);
       if (subs.size === 0) table.delete(name);
+      this.changed();
     }
     if (!notify) return;
     if (kind === "global") confirm(c, UNSUBSCRIBE, channel, globalCount(c));
@@ -122,6 +126,7 @@ export class Hub {
       let subs = this.patterns.get(name);
       if (!subs) this.patterns.set(name, (subs = { pattern: pattern.slice(), clients: new Set() }));
       subs.clients.add(c);
+      this.changed();
     }
     confirm(c, PSUBSCRIBE, pattern, globalCount(c));
   }
@@ -132,6 +137,7 @@ export class Hub {
       const subs = this.patterns.get(name)!;
       subs.clients.delete(c);
       if (subs.clients.size === 0) this.patterns.delete(name);
+      this.changed();
     }
     if (notify) confirm(c, PUNSUBSCRIBE, pattern, globalCount(c));
   }
@@ -179,6 +185,10 @@ export class Hub {
   /** Whether anyone could receive a global-channel message (cheap pre-check for notifications). */
   get hasGlobalSubscribers(): boolean {
     return this.channels.size > 0 || this.patterns.size > 0;
+  }
+
+  private changed(): void {
+    if (this.onSubscribersChanged) this.onSubscribersChanged(this.hasGlobalSubscribers);
   }
 }
 

@@ -15,7 +15,7 @@
 
 import { Ring } from "./ring.ts";
 import { Client } from "./client.ts";
-import type { Shard } from "./shard.ts";
+import type { Peers, Shard } from "./shard.ts";
 import { call, markClock, resolve } from "./dispatch.ts";
 
 const FWD = 1;
@@ -28,6 +28,7 @@ const UNLOCK = 7;
 const GONE = 8;
 const WATCH_CHECK = 9;
 const WATCH_CHECK_REPLY = 10;
+const PUBLISH = 11;
 
 /** Index of the global mutex word after the per-worker doorbells. */
 export function mutexIndex(workers: number): number {
@@ -39,6 +40,8 @@ export interface MeshInit {
   rings: (SharedArrayBuffer | null)[][];
   /** Int32 doorbells, one per worker, then the mutex word. */
   bells: SharedArrayBuffer;
+  /** Int32 per worker: 1 while it has pub/sub subscribers (keyspace notifications). */
+  subscribed: SharedArrayBuffer;
 }
 
 export function createMesh(workers: number, ringBytes: number): MeshInit {
@@ -47,7 +50,7 @@ export function createMesh(workers: number, ringBytes: number): MeshInit {
     rings.push([]);
     for (let d = 0; d < workers; d++) rings[s].push(s === d ? null : Ring.create(ringBytes));
   }
-  return { rings, bells: new SharedArrayBuffer(4 * (workers + 1)) };
+  return { rings, bells: new SharedArrayBuffer(4 * (workers + 1)), subscribed: new SharedArrayBuffer(4 * workers) };
 }
 
 /** Growable scratch buffer for building ring messages. */
@@ -130,6 +133,9 @@ export class Mesh {
   private readonly outRings: (Ring | null)[];
   private readonly inRings: (Ring | null)[];
   private readonly bells: Int32Array;
+  private readonly subscribed: Int32Array;
+  /** Delivers a message published on another worker to our subscribers. */
+  onPublish: (channel: Uint8Array, message: Uint8Array) => void = () => {};
   private readonly mutex: number;
   private readonly batches: (Batch | null)[];
   /** Messages that did not fit their ring yet, per destination, in order. */
@@ -156,6 +162,7 @@ export class Mesh {
       this.inRings.push(init.rings[i][me] ? new Ring(init.rings[i][me]!) : null);
     }
     this.bells = new Int32Array(init.bells);
+    this.subscribed = new Int32Array(init.subscribed);
     this.mutex = mutexIndex(n);
     this.batches = new Array(n).fill(null);
     this.backlog = Array.from({ length: n }, () => []);
@@ -307,6 +314,7 @@ export class Mesh {
     if (type === FWD) this.serveBatch(src, r);
     else if (type === FWD_REPLY) this.acceptReplies(r);
     else if (type === GONE) this.dropProxy(r.u32());
+    else if (type === PUBLISH) this.onPublish(r.bytes(), r.bytes());
   }
 
   private proxyFor(id: number): Client {
@@ -514,6 +522,30 @@ export class Mesh {
     const r = new MessageReader(this.await(dst, SYNC_REPLY));
     r.u8();
     return r.bytes();
+  }
+
+  /** Record whether this worker has subscribers, for the others' anySubscribers(). */
+  setSubscribed(any: boolean): void {
+    Atomics.store(this.subscribed, this.shard.id, any ? 1 : 0);
+  }
+
+  /** The other workers as pub/sub peers (keyspace notifications reach all subscribers). */
+  peers(): Peers {
+    return {
+      anySubscribers: () => {
+        for (let w = 0; w < this.workers; w++) if (w !== this.shard.id && Atomics.load(this.subscribed, w) === 1) return true;
+        return false;
+      },
+      publish: (channel, message) => {
+        const m = new MessageBuilder();
+        m.u8(PUBLISH);
+        m.bytes(channel);
+        m.bytes(message);
+        for (let w = 0; w < this.workers; w++) {
+          if (w !== this.shard.id && Atomics.load(this.subscribed, w) === 1) this.send(w, m.buf.subarray(0, m.len));
+        }
+      },
+    };
   }
 
   /** Whether any WATCHed key of c held by the given shards changed (inside exclusive()). */

@@ -21,7 +21,6 @@ export interface WorkerInit {
 
 export type ControlRequest =
   | WorkerInit
-  | { type: "config"; changes: Record<string, string> }
   | { type: "info"; id: number; section?: string }
   | { type: "stop" };
 

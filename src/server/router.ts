@@ -44,6 +44,9 @@ const ALL_SHARDS: Record<string, (r: Router, c: Client, argv: Uint8Array[]) => v
   "pubsub|channels": (r, c, argv) => r.concatEverywhere(c, argv, true),
   "pubsub|shardchannels": (r, c, argv) => r.concatEverywhere(c, argv, true),
   "pubsub|numsub": (r, c, argv) => r.numsub(c, argv),
+  // Every worker applies a config change before the client sees OK.
+  "config|set": (r, c, argv) => r.sameEverywhere(c, argv),
+  "config|resetstat": (r, c, argv) => r.sameEverywhere(c, argv),
   "pubsub|shardnumsub": (r, c, argv) => r.numsub(c, argv),
 };
 

@@ -44,6 +44,16 @@ function freshStats(): Stats {
   };
 }
 
+/** Other shard workers, for messages that must reach their subscribers too. */
+export interface Peers {
+  /** Whether any other worker has global subscribers. */
+  anySubscribers(): boolean;
+  /** Deliver a message to the other workers' subscribers (fire and forget). */
+  publish(channel: Uint8Array, message: Uint8Array): void;
+}
+
+const NO_PEERS: Peers = { anySubscribers: () => false, publish: () => {} };
+
 /** Keyspace-notification publisher; installed by the pub/sub module. */
 export type Notifier = (type: string, event: string, key: Uint8Array, dbIndex: number) => void;
 /** Receives every effect to propagate (AOF, replication); installed by those modules. */
@@ -60,6 +70,7 @@ export class Shard {
   /** Clients watching each key: "db:latin1(key)" → clients. */
   readonly watchedKeys = new Map<string, Set<Client>>();
   notifier: Notifier | null = null;
+  peers: Peers = NO_PEERS;
   /** Extra work for every cron tick (shared INFO counters, ...). */
   cronHooks: (() => void)[] = [];
   /** Cleanup run when a client goes away (subscriptions, WATCH, blocked state). */

@@ -14,6 +14,7 @@ import { infoSections } from "./info.ts";
 import { bindAddresses } from "./bind.ts";
 import { performEvictions } from "./evict.ts";
 import { installSharedStats } from "./shared-stats.ts";
+import { hubOf } from "../pubsub/hub.ts";
 import { Mesh } from "./mesh.ts";
 import { installRouter } from "./router.ts";
 
@@ -27,7 +28,13 @@ export function startWorker(init: WorkerInit): void {
   installCommands(shard);
   for (const [from, to] of config.renamedCommands) renameCommand(from, to);
   const mesh = init.mesh !== null ? new Mesh(shard, init.mesh) : null;
-  if (mesh !== null) installRouter(shard, mesh);
+  if (mesh !== null) {
+    installRouter(shard, mesh);
+    const hub = hubOf(shard);
+    shard.peers = mesh.peers();
+    hub.onSubscribersChanged = (any) => mesh.setSubscribed(any);
+    mesh.onPublish = (channel, message) => hub.publish(channel, message, "global");
+  }
   if (init.stats !== null) installSharedStats(shard, init.stats);
   // Proxies of other workers' clients have no socket: their late reply travels back.
   shard.blocking.wake = (c) => (c.socket === null && mesh !== null ? mesh.lateReply(c) : wakeBlocked(c));
@@ -64,9 +71,6 @@ export function startWorker(init: WorkerInit): void {
   self.onmessage = (ev: MessageEvent<ControlRequest>) => {
     const msg = ev.data;
     switch (msg.type) {
-      case "config":
-        config.set(Object.entries(msg.changes), true);
-        break;
       case "info":
         self.postMessage({ type: "info", id: msg.id, sections: infoSections(shard, msg.section ?? "everything") });
         break;
