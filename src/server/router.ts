@@ -44,6 +44,8 @@ const ALL_SHARDS: Record<string, (r: Router, c: Client, argv: Uint8Array[]) => v
   "pubsub|channels": (r, c, argv) => r.concatEverywhere(c, argv, true),
   "pubsub|shardchannels": (r, c, argv) => r.concatEverywhere(c, argv, true),
   "pubsub|numsub": (r, c, argv) => r.numsub(c, argv),
+  "client|list": (r, c, argv) => r.concatText(c, argv),
+  "client|kill": (r, c, argv) => r.clientKill(c, argv),
   // Every worker applies a config change before the client sees OK.
   "config|set": (r, c, argv) => r.sameEverywhere(c, argv),
   "config|resetstat": (r, c, argv) => r.sameEverywhere(c, argv),
@@ -229,6 +231,33 @@ export class Router {
   sameEverywhere(c: Client, argv: Uint8Array[]): void {
     for (let s = 0; s < this.shard.count; s++) if (s !== this.me) this.mesh.execOn(s, c, argv);
     c.out.raw(this.runOn(this.me, c, argv));
+  }
+
+  /** Bulk-string replies (CLIENT LIST) joined in shard order. */
+  concatText(c: Client, argv: Uint8Array[]): void {
+    let text = "";
+    for (let s = 0; s < this.shard.count; s++) {
+      const v = this.runValue(s, c, argv);
+      if (v instanceof ReplyError) return c.out.error(v.message);
+      text += new TextDecoder().decode(v as Uint8Array);
+    }
+    c.out.verbatim(text);
+  }
+
+  /** CLIENT KILL: the old addr form answers OK if any worker had the client; filters sum. */
+  clientKill(c: Client, argv: Uint8Array[]): void {
+    let killed = 0;
+    let ok = false;
+    let error: ReplyError | null = null;
+    for (let s = 0; s < this.shard.count; s++) {
+      const v = this.runValue(s, c, argv);
+      if (v instanceof ReplyError) error ??= v;
+      else if (typeof v === "number") killed += v;
+      else ok = true;
+    }
+    if (argv.length === 3) return ok ? c.out.ok() : c.out.error(error?.message ?? "ERR No such client");
+    if (error && killed === 0 && !/^ERR No such client/.test(error.message)) return c.out.error(error.message);
+    c.out.int(killed);
   }
 
   randomKey(c: Client, argv: Uint8Array[]): void {
