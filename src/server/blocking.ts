@@ -30,6 +30,7 @@ interface Blocked {
 }
 
 const UNBLOCKED = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
+const MAX_TIMER = 2 ** 31 - 1;
 
 export class BlockingState {
   /** "db:latin1(key)" → clients waiting on it, oldest first. */
@@ -62,9 +63,7 @@ export class BlockingState {
       if (!list) this.waiters.set(id, (list = []));
       if (!list.includes(c)) list.push(c);
     }
-    if (spec.deadline > 0) {
-      entry.timer = setTimeout(() => this.timeout(c), Math.max(0, spec.deadline - Date.now()));
-    }
+    if (spec.deadline > 0) this.arm(c, entry);
     c.paused = true;
   }
 
@@ -103,6 +102,12 @@ export class BlockingState {
         }
       }
     }
+  }
+
+  /** Timers take at most 2^31-1 ms (~24.8 days): longer waits re-arm until the deadline. */
+  private arm(c: Client, entry: Blocked): void {
+    const left = Math.max(0, entry.spec.deadline - Date.now());
+    entry.timer = setTimeout(() => (left > MAX_TIMER ? this.arm(c, entry) : this.timeout(c)), Math.min(left, MAX_TIMER));
   }
 
   private timeout(c: Client): void {

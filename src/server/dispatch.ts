@@ -8,6 +8,9 @@ import type { Client } from "./client.ts";
 import { NOAUTH, unknownSubcommand, wrongArgs } from "./errors.ts";
 import { OOM, performEvictions } from "./evict.ts";
 
+const MULTI = [new TextEncoder().encode("MULTI")];
+const EXEC = [new TextEncoder().encode("EXEC")];
+
 /** Commands run immediately even inside MULTI. */
 const MULTI_CONTROL = new Set(["exec", "discard", "multi", "watch", "quit", "reset"]);
 /** Commands a RESP2 subscriber may still send. */
@@ -165,7 +168,15 @@ export function call(c: Client, cmd: Command, argv: Uint8Array[]): void {
   c.lastCommand = cmd.fullName;
   if (observers.length > 0) for (const o of observers) o(c, cmd, argv, usec);
   if ((shard.dirty !== dirtyBefore || c.forcePropagation) && shard.propagators.length > 0 && !cmd.flags.has("no_propagate")) {
-    if (c.propagateAs) for (const eff of c.propagateAs) shard.propagate(c.dbIndex, eff);
-    else shard.propagate(c.dbIndex, argv);
+    const effects = c.propagateAs;
+    if (effects === null) shard.propagate(c.dbIndex, argv);
+    else if (effects.length === 1 || c.noBlock) for (const eff of effects) shard.propagate(c.dbIndex, eff);
+    else if (effects.length > 1) {
+      // Several effects of one command reach replicas and the AOF as one transaction
+      // (inside EXEC the transaction itself does the wrapping).
+      shard.propagate(c.dbIndex, MULTI);
+      for (const eff of effects) shard.propagate(c.dbIndex, eff);
+      shard.propagate(c.dbIndex, EXEC);
+    }
   }
 }
