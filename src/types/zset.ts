@@ -4,13 +4,14 @@
 //   listpack: two parallel arrays (members, scores) kept in (score, member) order, for sets
 //             of at most zset-max-listpack-entries members of at most zset-max-listpack-value
 //             bytes; lookups scan, updates splice.
-//   skiplist: Redis's skiplist with span counts (O(log n) insert, delete, rank, rank lookup)
-//             plus a member → node Map.
+//   skiplist: (Redis's name) a counted B+tree giving O(log n) insert, delete, rank and
+//             access by rank, plus a member → score Map.
 //
 // Members are held as byte-exact latin1 strings (one char per byte): JS string comparison
 // is then memcmp order, the same string is the Map key, and a short string costs less
 // than a Uint8Array. Conversion happens once per argument and once per reply element.
 
+import { formatDouble as formatG17 } from "../util/bytes.ts";
 import type { ReplyWriter } from "../resp/writer.ts";
 
 // ---- members as latin1 strings ----------------------------------------------------------
@@ -19,21 +20,17 @@ const asciiDecoder = new TextDecoder("latin1");
 
 /**
  * The member string of some bytes. TextDecoder's "latin1" is really windows-1252, which
- * remaps 0x80-0x9f, so it is only used when every byte is ASCII.
+ * remaps 0x80-0x9f, so it only serves longer all-ASCII members (where it is faster).
  */
 export function memberOf(b: Uint8Array): string {
   const n = b.length;
-  let i = 0;
-  while (i < n && b[i] < 0x80) i++;
-  if (i === n) return n > 16 ? asciiDecoder.decode(b) : shortAscii(b);
+  if (n > 16) {
+    let i = 0;
+    while (i < n && b[i] < 0x80) i++;
+    if (i === n) return asciiDecoder.decode(b);
+  }
   let s = "";
   for (let j = 0; j < n; j++) s += String.fromCharCode(b[j]);
-  return s;
-}
-
-function shortAscii(b: Uint8Array): string {
-  let s = "";
-  for (let j = 0; j < b.length; j++) s += String.fromCharCode(b[j]);
   return s;
 }
 
@@ -90,9 +87,8 @@ function strtod(s: string): number | null {
   const frac = m[3] ?? "";
   const mant = Number(BigInt("0x" + (int + frac || "0")));
   const exp = (m[4] === undefined ? 0 : Number(m[4])) - 4 * frac.length;
-  let v = mant * 2 ** exp;
+  const v = mant === 0 ? 0 : mant * 2 ** exp;
   if (!Number.isFinite(v) || (v === 0 && mant !== 0)) rangeError = true;
-  if (!Number.isFinite(v) && Number.isFinite(2 ** exp)) v = Infinity;
   return m[1] === "-" ? -v : v;
 }
 
@@ -127,6 +123,9 @@ function parseRangeNumber(s: string): number | null {
   return v;
 }
 
+/** Scores print as Redis's %.17g; other modules import it from here under this name. */
+export { formatG17 };
+
 /**
  * d2string(): how a listpack stores a score, shown by ZSCAN. Integral values print as
  * integers (1e17 → 100000000000000000), others as %.17g.
@@ -137,35 +136,23 @@ export function d2string(d: number): string {
   return formatG17(d);
 }
 
-/** C's "%.17g". */
-export function formatG17(d: number): string {
-  if (d === Infinity) return "inf";
-  if (d === -Infinity) return "-inf";
-  if (Number.isNaN(d)) return "nan";
-  if (d === 0) return Object.is(d, -0) ? "-0" : "0";
-  const e = d.toExponential(16);
-  const at = e.indexOf("e");
-  const exp = Number(e.slice(at + 1));
-  if (exp < -4 || exp >= 17) {
-    let mant = e.slice(0, at);
-    if (mant.includes(".")) mant = mant.replace(/0+$/, "").replace(/\.$/, "");
-    const ax = Math.abs(exp);
-    return mant + "e" + (exp < 0 ? "-" : "+") + (ax < 10 ? "0" : "") + ax;
-  }
-  let s = d.toFixed(Math.max(0, 16 - exp));
-  if (s.includes(".")) s = s.replace(/0+$/, "").replace(/\.$/, "");
-  return s;
-}
-
-/** addReplyDouble(): %.17g as a RESP2 bulk or a RESP3 double, keeping the sign of -0. */
+/**
+ * addReplyDouble(): "%.17g" as a RESP2 bulk string or a RESP3 double. (C's %g switches to
+ * an exponent below 1e-4, where JS's own number printing does not.)
+ */
 export function replyScore(out: ReplyWriter, d: number): void {
-  if (d !== 0 || !Object.is(d, -0)) return out.double(d);
-  if (out.proto === 3) out.raw(NEG_ZERO_DOUBLE);
-  else out.raw(NEG_ZERO_BULK);
+  const s = Number.isSafeInteger(d) && !Object.is(d, -0) ? String(d) : formatG17(d);
+  if (out.proto !== 3) return replyMember(out, s);
+  const n = s.length;
+  out.ensure(n + 3);
+  const buf = out.buf;
+  let o = out.len;
+  buf[o++] = 44; // ,
+  for (let i = 0; i < n; i++) buf[o++] = s.charCodeAt(i);
+  buf[o++] = 13;
+  buf[o++] = 10;
+  out.len = o;
 }
-
-const NEG_ZERO_DOUBLE = new Uint8Array([44, 45, 48, 13, 10]);
-const NEG_ZERO_BULK = new Uint8Array([36, 50, 13, 10, 45, 48, 13, 10]);
 
 // ---- ranges ------------------------------------------------------------------------------
 
@@ -199,11 +186,13 @@ export function parseScoreRange(min: Uint8Array, max: Uint8Array): ScoreRange | 
   return r;
 }
 
-function gteMin(v: number, r: ScoreRange): boolean {
+/** zslValueGteMin(): v is not below the range. */
+export function gteMin(v: number, r: ScoreRange): boolean {
   return r.minex ? v > r.min : v >= r.min;
 }
 
-function lteMax(v: number, r: ScoreRange): boolean {
+/** zslValueLteMax(): v is not above the range. */
+export function lteMax(v: number, r: ScoreRange): boolean {
   return r.maxex ? v < r.max : v <= r.max;
 }
 
@@ -262,12 +251,14 @@ function cmpBounds(ak: number, a: string, bk: number, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function lexGteMin(v: string, r: LexRange): boolean {
+/** zslLexValueGteMin(). */
+export function lexGteMin(v: string, r: LexRange): boolean {
   const c = cmpBounds(LEX_STR, v, r.minKind, r.min);
   return r.minex ? c > 0 : c >= 0;
 }
 
-function lexLteMax(v: string, r: LexRange): boolean {
+/** zslLexValueLteMax(). */
+export function lexLteMax(v: string, r: LexRange): boolean {
   const c = cmpBounds(LEX_STR, v, r.maxKind, r.max);
   return r.maxex ? c < 0 : c <= 0;
 }
@@ -277,248 +268,396 @@ function emptyLexRange(r: LexRange): boolean {
   return c > 0 || (c === 0 && (r.minex || r.maxex));
 }
 
-// ---- skiplist ----------------------------------------------------------------------------
+// ---- the ordered structure: a counted B+tree ---------------------------------------------
+//
+// Leaves hold runs of (score, member) pairs in order and are linked both ways; an inner
+// node keeps, per child, its element count and a separator key. Counts give rank and
+// by-rank access in O(log n); a few wide nodes instead of a skiplist's per-element nodes
+// keep descents to a handful of cache-friendly array scans.
+//
+// Separator invariant: every key of child i lies in [low[i], low[i+1]). low[0] is never
+// consulted. A separator may be smaller than its child's current minimum (after that
+// minimum was deleted) and still routes correctly.
 
-const MAX_LEVEL = 32;
+const LEAF_MAX = 64;
+const INNER_MAX = 64;
+/** Nodes under this size merge with a neighbor when the two fit in one. */
+const MIN_FILL = 16;
 
-class ZNode {
-  backward: ZNode | null = null;
-  readonly next: (ZNode | null)[];
-  readonly span: number[];
-
-  constructor(
-    readonly ele: string,
-    public score: number,
-    level: number,
-  ) {
-    this.next = new Array<ZNode | null>(level).fill(null);
-    this.span = new Array<number>(level).fill(0);
-  }
+class Leaf {
+  ele: string[] = [];
+  sc: number[] = [];
+  prev: Leaf | null = null;
+  next: Leaf | null = null;
 }
 
-function randomLevel(): number {
-  let level = 1;
-  while (Math.random() < 0.25 && level < MAX_LEVEL) level++;
-  return level;
+class Inner {
+  kids: (Inner | Leaf)[] = [];
+  cnt: number[] = [];
+  lowSc: number[] = [];
+  lowEle: string[] = [];
 }
 
-/** (score, member) strictly before (score, ele). */
-function before(x: ZNode, score: number, ele: string): boolean {
-  return x.score < score || (x.score === score && x.ele < ele);
+/** (s1, e1) strictly after (s2, e2) in sorted set order. */
+function after(s1: number, e1: string, s2: number, e2: string): boolean {
+  return s1 > s2 || (s1 === s2 && e1 > e2);
 }
 
-// Scratch vectors for one operation at a time (Redis's update[] and rank[]).
-const update: ZNode[] = new Array(MAX_LEVEL);
-const ranks: number[] = new Array<number>(MAX_LEVEL).fill(0);
+/** A monotone test over the order: false for a prefix of the elements, true after it. */
+type Pred = (score: number, ele: string) => boolean;
 
-class SkipList {
-  readonly header = new ZNode("", 0, MAX_LEVEL);
-  tail: ZNode | null = null;
+// The path of the last descent: inner nodes from the root down and the child taken in each.
+const pathNode: Inner[] = [];
+const pathIdx: number[] = [];
+/** Where the last descent landed. */
+let hitLeaf: Leaf = new Leaf();
+let hitIdx = 0;
+
+function sizeOf(n: Inner | Leaf, height: number): number {
+  return height === 0 ? (n as Leaf).ele.length : (n as Inner).kids.length;
+}
+
+function sum(a: number[]): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i];
+  return s;
+}
+
+class Tree {
+  root: Inner | Leaf = new Leaf();
+  /** Inner levels above the leaves. */
+  height = 0;
+  head: Leaf;
+  tail: Leaf;
   length = 0;
-  level = 1;
-  readonly dict = new Map<string, ZNode>();
+  /** member → score. */
+  readonly dict = new Map<string, number>();
 
-  insert(score: number, ele: string): ZNode {
-    let x = this.header;
-    for (let i = this.level - 1; i >= 0; i--) {
-      ranks[i] = i === this.level - 1 ? 0 : ranks[i + 1];
-      let n = x.next[i];
-      while (n !== null && before(n, score, ele)) {
-        ranks[i] += x.span[i];
-        x = n;
-        n = x.next[i];
+  constructor() {
+    this.head = this.tail = this.root as Leaf;
+  }
+
+  /** Descend towards key (s, e), recording the path; delta adjusts the counts on it. */
+  private descend(s: number, e: string, delta: number): Leaf {
+    let node = this.root;
+    for (let h = 0; h < this.height; h++) {
+      const inner = node as Inner;
+      const lowSc = inner.lowSc;
+      const lowEle = inner.lowEle;
+      let lo = 1;
+      let hi = lowSc.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (after(lowSc[mid], lowEle[mid], s, e)) hi = mid;
+        else lo = mid + 1;
       }
-      update[i] = x;
+      const j = lo - 1;
+      pathNode[h] = inner;
+      pathIdx[h] = j;
+      inner.cnt[j] += delta;
+      node = inner.kids[j];
     }
-    const level = randomLevel();
-    if (level > this.level) {
-      for (let i = this.level; i < level; i++) {
-        ranks[i] = 0;
-        update[i] = this.header;
-        this.header.span[i] = this.length;
-      }
-      this.level = level;
+    return node as Leaf;
+  }
+
+  /** Index of the first leaf entry not before (s, e). */
+  private static leafIndex(leaf: Leaf, s: number, e: string): number {
+    const sc = leaf.sc;
+    const ele = leaf.ele;
+    let lo = 0;
+    let hi = sc.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const ms = sc[mid];
+      if (ms < s || (ms === s && ele[mid] < e)) lo = mid + 1;
+      else hi = mid;
     }
-    const node = new ZNode(ele, score, level);
-    for (let i = 0; i < level; i++) {
-      const u = update[i];
-      node.next[i] = u.next[i];
-      u.next[i] = node;
-      node.span[i] = u.span[i] - (ranks[0] - ranks[i]);
-      u.span[i] = ranks[0] - ranks[i] + 1;
+    return lo;
+  }
+
+  insert(s: number, e: string): void {
+    const leaf = this.descend(s, e, 1);
+    const i = Tree.leafIndex(leaf, s, e);
+    if (i === leaf.sc.length) {
+      leaf.sc.push(s);
+      leaf.ele.push(e);
+    } else {
+      leaf.sc.splice(i, 0, s);
+      leaf.ele.splice(i, 0, e);
     }
-    for (let i = level; i < this.level; i++) update[i].span[i]++;
-    node.backward = update[0] === this.header ? null : update[0];
-    const after = node.next[0];
-    if (after !== null) after.backward = node;
-    else this.tail = node;
     this.length++;
-    this.dict.set(ele, node);
-    return node;
+    this.dict.set(e, s);
+    if (leaf.sc.length > LEAF_MAX) this.split(leaf);
   }
 
-  /** Fill update[] with the last node before (score, ele) on every level. */
-  private findUpdate(score: number, ele: string): ZNode | null {
-    let x = this.header;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let n = x.next[i];
-      while (n !== null && before(n, score, ele)) {
-        x = n;
-        n = x.next[i];
-      }
-      update[i] = x;
+  /** Split an overfull leaf, then any overfull inner node above it on the path. */
+  private split(leaf: Leaf): void {
+    const mid = leaf.sc.length >> 1;
+    const right = new Leaf();
+    right.sc = leaf.sc.slice(mid);
+    right.ele = leaf.ele.slice(mid);
+    leaf.sc.length = mid;
+    leaf.ele.length = mid;
+    right.prev = leaf;
+    right.next = leaf.next;
+    if (leaf.next !== null) leaf.next.prev = right;
+    else this.tail = right;
+    leaf.next = right;
+    let newNode: Inner | Leaf = right;
+    let newCount = right.sc.length;
+    let leftCount = mid;
+    let sepSc = right.sc[0];
+    let sepEle = right.ele[0];
+    for (let h = this.height - 1; h >= 0; h--) {
+      const p = pathNode[h];
+      const j = pathIdx[h];
+      p.cnt[j] = leftCount;
+      p.kids.splice(j + 1, 0, newNode);
+      p.cnt.splice(j + 1, 0, newCount);
+      p.lowSc.splice(j + 1, 0, sepSc);
+      p.lowEle.splice(j + 1, 0, sepEle);
+      if (p.kids.length <= INNER_MAX) return;
+      const m = p.kids.length >> 1;
+      const r = new Inner();
+      r.kids = p.kids.slice(m);
+      r.cnt = p.cnt.slice(m);
+      r.lowSc = p.lowSc.slice(m);
+      r.lowEle = p.lowEle.slice(m);
+      sepSc = r.lowSc[0];
+      sepEle = r.lowEle[0];
+      p.kids.length = m;
+      p.cnt.length = m;
+      p.lowSc.length = m;
+      p.lowEle.length = m;
+      newNode = r;
+      newCount = sum(r.cnt);
+      leftCount = sum(p.cnt);
     }
-    return x.next[0];
+    const root = new Inner();
+    root.kids = [this.root, newNode];
+    root.cnt = [leftCount, newCount];
+    root.lowSc = [sepSc, sepSc];
+    root.lowEle = [sepEle, sepEle];
+    this.root = root;
+    this.height++;
   }
 
-  private unlink(x: ZNode): void {
-    for (let i = 0; i < this.level; i++) {
-      const u = update[i];
-      if (u.next[i] === x) {
-        u.span[i] += x.span[i] - 1;
-        u.next[i] = x.next[i];
-      } else {
-        u.span[i] -= 1;
-      }
+  /** Remove (s, e), which must be present. */
+  delete(s: number, e: string): void {
+    const leaf = this.descend(s, e, -1);
+    this.removeAt(leaf, Tree.leafIndex(leaf, s, e));
+  }
+
+  /** Remove the element at a 0-based rank. */
+  deleteRank(rank: number): void {
+    this.findRank(rank, -1);
+    this.removeAt(hitLeaf, hitIdx);
+  }
+
+  private removeAt(leaf: Leaf, i: number): void {
+    this.dict.delete(leaf.ele[i]);
+    if (i === leaf.sc.length - 1) {
+      leaf.sc.pop();
+      leaf.ele.pop();
+    } else {
+      leaf.sc.splice(i, 1);
+      leaf.ele.splice(i, 1);
     }
-    const after = x.next[0];
-    if (after !== null) after.backward = x.backward;
-    else this.tail = x.backward;
-    while (this.level > 1 && this.header.next[this.level - 1] === null) this.level--;
     this.length--;
+    if (leaf.sc.length < MIN_FILL) this.rebalance();
   }
 
-  delete(node: ZNode): void {
-    this.findUpdate(node.score, node.ele);
-    this.unlink(node);
-    this.dict.delete(node.ele);
+  /** Merge underfull nodes on the last path into a neighbor when the two fit in one. */
+  private rebalance(): void {
+    for (let h = this.height - 1; h >= 0; h--) {
+      const p = pathNode[h];
+      const j = pathIdx[h];
+      const level = this.height - 1 - h;
+      if (sizeOf(p.kids[j], level) >= MIN_FILL || p.kids.length < 2) break;
+      const l = j > 0 ? j - 1 : j;
+      const r = l + 1;
+      const left = p.kids[l];
+      const right = p.kids[r];
+      const max = level === 0 ? LEAF_MAX : INNER_MAX;
+      if (sizeOf(left, level) + sizeOf(right, level) > max) break;
+      if (level === 0) {
+        const a = left as Leaf;
+        const b = right as Leaf;
+        for (let k = 0; k < b.sc.length; k++) {
+          a.sc.push(b.sc[k]);
+          a.ele.push(b.ele[k]);
+        }
+        a.next = b.next;
+        if (b.next !== null) b.next.prev = a;
+        else this.tail = a;
+      } else {
+        const a = left as Inner;
+        const b = right as Inner;
+        // b's first separator was never kept up to date; the parent's is valid.
+        b.lowSc[0] = p.lowSc[r];
+        b.lowEle[0] = p.lowEle[r];
+        for (let k = 0; k < b.kids.length; k++) {
+          a.kids.push(b.kids[k]);
+          a.cnt.push(b.cnt[k]);
+          a.lowSc.push(b.lowSc[k]);
+          a.lowEle.push(b.lowEle[k]);
+        }
+      }
+      p.cnt[l] += p.cnt[r];
+      p.kids.splice(r, 1);
+      p.cnt.splice(r, 1);
+      p.lowSc.splice(r, 1);
+      p.lowEle.splice(r, 1);
+    }
+    while (this.height > 0 && (this.root as Inner).kids.length === 1) {
+      this.root = (this.root as Inner).kids[0];
+      this.height--;
+    }
   }
 
-  /** zslUpdateScore(): move a node to its new score, in place when the order allows. */
-  updateScore(node: ZNode, score: number): void {
-    const prev = node.backward;
-    const next = node.next[0];
-    if ((prev === null || prev.score < score) && (next === null || next.score > score)) {
-      node.score = score;
+  /** Descend to a 0-based rank: sets hitLeaf/hitIdx; delta adjusts the counts on the path. */
+  findRank(rank: number, delta: number): void {
+    let node = this.root;
+    for (let h = 0; h < this.height; h++) {
+      const inner = node as Inner;
+      const cnt = inner.cnt;
+      let j = 0;
+      while (rank >= cnt[j]) rank -= cnt[j++];
+      pathNode[h] = inner;
+      pathIdx[h] = j;
+      cnt[j] += delta;
+      node = inner.kids[j];
+    }
+    hitLeaf = node as Leaf;
+    hitIdx = rank;
+  }
+
+  /** Count of elements before the first one for which pred holds. */
+  countBefore(pred: Pred): number {
+    let node = this.root;
+    let rank = 0;
+    for (let h = 0; h < this.height; h++) {
+      const inner = node as Inner;
+      let lo = 1;
+      let hi = inner.lowSc.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (pred(inner.lowSc[mid], inner.lowEle[mid])) hi = mid;
+        else lo = mid + 1;
+      }
+      const j = lo - 1;
+      for (let k = 0; k < j; k++) rank += inner.cnt[k];
+      node = inner.kids[j];
+    }
+    const leaf = node as Leaf;
+    let lo = 0;
+    let hi = leaf.sc.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (pred(leaf.sc[mid], leaf.ele[mid])) hi = mid;
+      else lo = mid + 1;
+    }
+    return rank + lo;
+  }
+
+  /** 0-based rank of (s, e), which must be present. */
+  rankOf(s: number, e: string): number {
+    let node = this.root;
+    let rank = 0;
+    for (let h = 0; h < this.height; h++) {
+      const inner = node as Inner;
+      const lowSc = inner.lowSc;
+      const lowEle = inner.lowEle;
+      let lo = 1;
+      let hi = lowSc.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (after(lowSc[mid], lowEle[mid], s, e)) hi = mid;
+        else lo = mid + 1;
+      }
+      const j = lo - 1;
+      for (let k = 0; k < j; k++) rank += inner.cnt[k];
+      node = inner.kids[j];
+    }
+    return rank + Tree.leafIndex(node as Leaf, s, e);
+  }
+
+  /** Change the score of e from s to t, in place when its position does not change. */
+  update(s: number, e: string, t: number): void {
+    const leaf = this.descend(s, e, 0);
+    const i = Tree.leafIndex(leaf, s, e);
+    const sc = leaf.sc;
+    const ele = leaf.ele;
+    if (i > 0 && i < sc.length - 1 && after(t, e, sc[i - 1], ele[i - 1]) && after(sc[i + 1], ele[i + 1], t, e)) {
+      sc[i] = t;
+      this.dict.set(e, t);
       return;
     }
-    this.findUpdate(node.score, node.ele);
-    this.unlink(node);
-    this.insert(score, node.ele);
+    for (let h = 0; h < this.height; h++) pathNode[h].cnt[pathIdx[h]]--;
+    this.removeAt(leaf, i);
+    this.insert(t, e);
   }
 
-  /** 1-based rank of a node. */
-  rankOf(score: number, ele: string): number {
-    let x = this.header;
-    let rank = 0;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let n = x.next[i];
-      while (n !== null && (n.score < score || (n.score === score && n.ele <= ele))) {
-        rank += x.span[i];
-        x = n;
-        n = x.next[i];
-      }
-      if (x !== this.header && x.ele === ele) return rank;
+  /**
+   * A tree from elements already in order, leaves three quarters full so that the next
+   * inserts do not split at once.
+   */
+  static build(ele: string[], sc: number[]): Tree {
+    const t = new Tree();
+    const n = ele.length;
+    if (n === 0) return t;
+    const per = (LEAF_MAX * 3) >> 2;
+    let level: (Inner | Leaf)[] = [];
+    let counts: number[] = [];
+    let prev: Leaf | null = null;
+    for (let i = 0; i < n; i += per) {
+      const leaf = new Leaf();
+      leaf.ele = ele.slice(i, i + per);
+      leaf.sc = sc.slice(i, i + per);
+      leaf.prev = prev;
+      if (prev !== null) prev.next = leaf;
+      prev = leaf;
+      level.push(leaf);
+      counts.push(leaf.ele.length);
     }
-    return 0;
+    t.head = level[0] as Leaf;
+    t.tail = prev!;
+    for (let k = 0; k < n; k++) t.dict.set(ele[k], sc[k]);
+    t.length = n;
+    const fan = (INNER_MAX * 3) >> 2;
+    while (level.length > 1) {
+      const up: (Inner | Leaf)[] = [];
+      const upCounts: number[] = [];
+      for (let i = 0; i < level.length; i += fan) {
+        const inner = new Inner();
+        inner.kids = level.slice(i, i + fan);
+        inner.cnt = counts.slice(i, i + fan);
+        for (const kid of inner.kids) {
+          inner.lowSc.push(Tree.minScore(kid, t.height));
+          inner.lowEle.push(Tree.minEle(kid, t.height));
+        }
+        up.push(inner);
+        upCounts.push(sum(inner.cnt));
+      }
+      level = up;
+      counts = upCounts;
+      t.height++;
+    }
+    t.root = level[0];
+    return t;
   }
 
-  /** The node at a 1-based rank. */
-  byRank(rank: number): ZNode | null {
-    let x = this.header;
-    let traversed = 0;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let n = x.next[i];
-      while (n !== null && traversed + x.span[i] <= rank) {
-        traversed += x.span[i];
-        x = n;
-        n = x.next[i];
-      }
-      if (traversed === rank) return x;
-    }
-    return null;
+  private static firstLeaf(n: Inner | Leaf, height: number): Leaf {
+    for (let h = 0; h < height; h++) n = (n as Inner).kids[0];
+    return n as Leaf;
   }
 
-  /** 0-based rank of the first node with score >= / > min (length when none). */
-  firstGte(r: ScoreRange): number {
-    let x = this.header;
-    let rank = 0;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let n = x.next[i];
-      while (n !== null && !gteMin(n.score, r)) {
-        rank += x.span[i];
-        x = n;
-        n = x.next[i];
-      }
-    }
-    return rank;
+  private static minScore(n: Inner | Leaf, height: number): number {
+    return Tree.firstLeaf(n, height).sc[0];
   }
 
-  /** Count of nodes with score <= / < max. */
-  countLte(r: ScoreRange): number {
-    let x = this.header;
-    let rank = 0;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let n = x.next[i];
-      while (n !== null && lteMax(n.score, r)) {
-        rank += x.span[i];
-        x = n;
-        n = x.next[i];
-      }
-    }
-    return rank;
-  }
-
-  firstLexGte(r: LexRange): number {
-    let x = this.header;
-    let rank = 0;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let n = x.next[i];
-      while (n !== null && !lexGteMin(n.ele, r)) {
-        rank += x.span[i];
-        x = n;
-        n = x.next[i];
-      }
-    }
-    return rank;
-  }
-
-  countLexLte(r: LexRange): number {
-    let x = this.header;
-    let rank = 0;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let n = x.next[i];
-      while (n !== null && lexLteMax(n.ele, r)) {
-        rank += x.span[i];
-        x = n;
-        n = x.next[i];
-      }
-    }
-    return rank;
-  }
-
-  /** zslDeleteRangeByRank() with 1-based inclusive ranks. */
-  deleteRange(start: number, end: number): void {
-    let x = this.header;
-    let traversed = 0;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let n = x.next[i];
-      while (n !== null && traversed + x.span[i] < start) {
-        traversed += x.span[i];
-        x = n;
-        n = x.next[i];
-      }
-      update[i] = x;
-    }
-    traversed++;
-    let node = x.next[0];
-    while (node !== null && traversed <= end) {
-      const next = node.next[0];
-      this.unlink(node);
-      this.dict.delete(node.ele);
-      traversed++;
-      node = next;
-    }
+  private static minEle(n: Inner | Leaf, height: number): string {
+    return Tree.firstLeaf(n, height).ele[0];
   }
 }
 
@@ -550,15 +689,15 @@ export class ZSet {
   /** Listpack encoding: members and scores in order. Empty once converted. */
   private ele: string[] = [];
   private sc: number[] = [];
-  /** Skiplist encoding when not null. */
-  private sl: SkipList | null = null;
-  /** The score zsetAdd() left (the new score after INCR). */
+  /** The "skiplist" encoding when not null. */
+  private tree: Tree | null = null;
+  /** The score the last add() left (the new score after INCR). */
   newScore = 0;
 
-  /** A set with the encoding Redis would create for `count` elements (ZRANGESTORE). */
-  static create(skiplist: boolean): ZSet {
+  /** An empty set, listpack or not (ZRANGESTORE picks by the expected size). */
+  static create(big: boolean): ZSet {
     const z = new ZSet();
-    if (skiplist) z.sl = new SkipList();
+    if (big) z.tree = new Tree();
     return z;
   }
 
@@ -572,33 +711,31 @@ export class ZSet {
     let maxLen = 0;
     for (let i = 0; i < n; i++) if (members[i].length > maxLen) maxLen = members[i].length;
     const z = new ZSet();
+    const ele = order.map((i) => members[i]);
+    const sc = order.map((i) => scores[i]);
     if (n <= limits.entries && maxLen <= limits.value) {
-      z.ele = order.map((i) => members[i]);
-      z.sc = order.map((i) => (scores[i] === 0 ? 0 : scores[i]));
+      z.ele = ele;
+      // The listpack stores scores as text where -0 reads back as 0.
+      z.sc = sc.map((s) => (s === 0 ? 0 : s));
     } else {
-      const sl = (z.sl = new SkipList());
-      for (const i of order) sl.insert(scores[i], members[i]);
+      z.tree = Tree.build(ele, sc);
     }
     return z;
   }
 
   get size(): number {
-    return this.sl === null ? this.ele.length : this.sl.length;
+    return this.tree === null ? this.ele.length : this.tree.length;
   }
 
   get encoding(): "listpack" | "skiplist" {
-    return this.sl === null ? "listpack" : "skiplist";
+    return this.tree === null ? "listpack" : "skiplist";
   }
 
   /** zsetScore(). */
   score(m: string): number | undefined {
-    if (this.sl !== null) return this.sl.dict.get(m)?.score;
+    if (this.tree !== null) return this.tree.dict.get(m);
     const i = this.ele.indexOf(m);
     return i < 0 ? undefined : this.sc[i];
-  }
-
-  has(m: string): boolean {
-    return this.sl !== null ? this.sl.dict.has(m) : this.ele.indexOf(m) >= 0;
   }
 
   /**
@@ -607,54 +744,60 @@ export class ZSet {
    */
   add(score: number, m: string, flags: number, limits: ZLimits): number {
     if (Number.isNaN(score)) return ZADD_NAN;
-    const incr = (flags & ZADD_INCR) !== 0;
-    if (this.sl === null) {
+    if (this.tree === null) {
       const i = this.ele.indexOf(m);
-      if (i >= 0) {
-        if (flags & ZADD_NX) return ZADD_NOP;
-        const cur = this.sc[i];
-        if (incr) {
-          score += cur;
-          if (Number.isNaN(score)) return ZADD_NAN;
-        }
-        if ((flags & ZADD_LT && score >= cur) || (flags & ZADD_GT && score <= cur)) return ZADD_NOP;
-        // The listpack stores scores as text where -0 reads back as 0.
-        if (score === 0) score = 0;
-        this.newScore = score;
-        if (score === cur) return 0;
-        this.ele.splice(i, 1);
-        this.sc.splice(i, 1);
-        this.lpInsert(score, m);
-        return ZADD_UPDATED;
+      if (i < 0 && !(flags & ZADD_XX) && (this.ele.length + 1 > limits.entries || m.length > limits.value)) {
+        this.tree = Tree.build(this.ele, this.sc);
+        this.ele = [];
+        this.sc = [];
+      } else {
+        return this.lpAdd(i, score, m, flags);
       }
+    }
+    const tree = this.tree;
+    const cur = tree.dict.get(m);
+    if (cur === undefined) {
       if (flags & ZADD_XX) return ZADD_NOP;
-      if (this.ele.length + 1 <= limits.entries && m.length <= limits.value) {
-        if (score === 0) score = 0;
-        this.lpInsert(score, m);
-        this.newScore = score;
-        return ZADD_ADDED;
-      }
-      this.toSkiplist();
-    }
-    const sl = this.sl!;
-    const node = sl.dict.get(m);
-    if (node !== undefined) {
-      if (flags & ZADD_NX) return ZADD_NOP;
-      const cur = node.score;
-      if (incr) {
-        score += cur;
-        if (Number.isNaN(score)) return ZADD_NAN;
-      }
-      if ((flags & ZADD_LT && score >= cur) || (flags & ZADD_GT && score <= cur)) return ZADD_NOP;
+      tree.insert(score, m);
       this.newScore = score;
-      if (score === cur) return 0;
-      sl.updateScore(node, score);
-      return ZADD_UPDATED;
+      return ZADD_ADDED;
     }
-    if (flags & ZADD_XX) return ZADD_NOP;
-    sl.insert(score, m);
+    if (flags & ZADD_NX) return ZADD_NOP;
+    if (flags & ZADD_INCR) {
+      score += cur;
+      if (Number.isNaN(score)) return ZADD_NAN;
+    }
+    if ((flags & ZADD_LT && score >= cur) || (flags & ZADD_GT && score <= cur)) return ZADD_NOP;
     this.newScore = score;
-    return ZADD_ADDED;
+    if (score === cur) return 0;
+    tree.update(cur, m, score);
+    return ZADD_UPDATED;
+  }
+
+  /** add() on the listpack; i is the member's index or -1. */
+  private lpAdd(i: number, score: number, m: string, flags: number): number {
+    if (i < 0) {
+      if (flags & ZADD_XX) return ZADD_NOP;
+      if (score === 0) score = 0;
+      this.lpInsert(score, m);
+      this.newScore = score;
+      return ZADD_ADDED;
+    }
+    if (flags & ZADD_NX) return ZADD_NOP;
+    const cur = this.sc[i];
+    if (flags & ZADD_INCR) {
+      score += cur;
+      if (Number.isNaN(score)) return ZADD_NAN;
+    }
+    if ((flags & ZADD_LT && score >= cur) || (flags & ZADD_GT && score <= cur)) return ZADD_NOP;
+    // The listpack stores scores as text where -0 reads back as 0.
+    if (score === 0) score = 0;
+    this.newScore = score;
+    if (score === cur) return 0;
+    this.ele.splice(i, 1);
+    this.sc.splice(i, 1);
+    this.lpInsert(score, m);
+    return ZADD_UPDATED;
   }
 
   private lpInsert(score: number, m: string): void {
@@ -676,20 +819,12 @@ export class ZSet {
     }
   }
 
-  private toSkiplist(): void {
-    const sl = new SkipList();
-    for (let i = 0; i < this.ele.length; i++) sl.insert(this.sc[i], this.ele[i]);
-    this.sl = sl;
-    this.ele = [];
-    this.sc = [];
-  }
-
   /** zsetDel(). */
   delete(m: string): boolean {
-    if (this.sl !== null) {
-      const node = this.sl.dict.get(m);
-      if (node === undefined) return false;
-      this.sl.delete(node);
+    if (this.tree !== null) {
+      const s = this.tree.dict.get(m);
+      if (s === undefined) return false;
+      this.tree.delete(s, m);
       return true;
     }
     const i = this.ele.indexOf(m);
@@ -702,10 +837,10 @@ export class ZSet {
   /** zsetRank(): 0-based rank from the low (or high) end, -1 when absent. */
   rank(m: string, reverse: boolean): number {
     let r: number;
-    if (this.sl !== null) {
-      const node = this.sl.dict.get(m);
-      if (node === undefined) return -1;
-      r = this.sl.rankOf(node.score, m) - 1;
+    if (this.tree !== null) {
+      const s = this.tree.dict.get(m);
+      if (s === undefined) return -1;
+      r = this.tree.rankOf(s, m);
     } else {
       r = this.ele.indexOf(m);
       if (r < 0) return -1;
@@ -720,7 +855,7 @@ export class ZSet {
   walk(start: number, reverse: boolean, visit: ZVisit): void {
     const n = this.size;
     if (start < 0 || start >= n) return;
-    if (this.sl === null) {
+    if (this.tree === null) {
       const ele = this.ele;
       const sc = this.sc;
       if (reverse) {
@@ -730,101 +865,78 @@ export class ZSet {
       }
       return;
     }
-    const sl = this.sl;
-    let x: ZNode | null = start === 0 ? sl.header.next[0] : start === n - 1 ? sl.tail : sl.byRank(start + 1);
-    while (x !== null) {
-      if (visit(x.ele, x.score) === false) return;
-      x = reverse ? x.backward : x.next[0];
+    this.tree.findRank(start, 0);
+    let leaf: Leaf | null = hitLeaf;
+    let i = hitIdx;
+    if (reverse) {
+      while (leaf !== null) {
+        for (; i >= 0; i--) if (visit(leaf.ele[i], leaf.sc[i]) === false) return;
+        leaf = leaf.prev;
+        if (leaf !== null) i = leaf.sc.length - 1;
+      }
+    } else {
+      while (leaf !== null) {
+        for (; i < leaf.sc.length; i++) if (visit(leaf.ele[i], leaf.sc[i]) === false) return;
+        leaf = leaf.next;
+        i = 0;
+      }
     }
   }
 
   /** Member and score at a 0-based rank (the rank must exist). */
   at(rank: number): [string, number] {
-    if (this.sl === null) return [this.ele[rank], this.sc[rank]];
-    const x = this.sl.byRank(rank + 1)!;
-    return [x.ele, x.score];
+    if (this.tree === null) return [this.ele[rank], this.sc[rank]];
+    this.tree.findRank(rank, 0);
+    return [hitLeaf.ele[hitIdx], hitLeaf.sc[hitIdx]];
+  }
+
+  /** How many members come before the first one for which pred holds. */
+  private countBefore(pred: Pred): number {
+    if (this.tree !== null) return this.tree.countBefore(pred);
+    const sc = this.sc;
+    const ele = this.ele;
+    let lo = 0;
+    let hi = sc.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (pred(sc[mid], ele[mid])) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
   }
 
   /** Rank of the first member inside the score range, or -1. */
   firstInRange(r: ScoreRange): number {
     if (emptyScoreRange(r) || this.size === 0) return -1;
-    let i: number;
-    if (this.sl !== null) i = this.sl.firstGte(r);
-    else {
-      const sc = this.sc;
-      let lo = 0;
-      let hi = sc.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (gteMin(sc[mid], r)) hi = mid;
-        else lo = mid + 1;
-      }
-      i = lo;
-    }
-    if (i >= this.size) return -1;
-    return lteMax(this.scoreAt(i), r) ? i : -1;
+    const i = this.countBefore((s) => gteMin(s, r));
+    return i < this.size && lteMax(this.at(i)[1], r) ? i : -1;
   }
 
   /** Rank of the last member inside the score range, or -1. */
   lastInRange(r: ScoreRange): number {
     if (emptyScoreRange(r) || this.size === 0) return -1;
-    let i: number;
-    if (this.sl !== null) i = this.sl.countLte(r) - 1;
-    else {
-      const sc = this.sc;
-      let lo = 0;
-      let hi = sc.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (lteMax(sc[mid], r)) lo = mid + 1;
-        else hi = mid;
-      }
-      i = lo - 1;
-    }
-    if (i < 0) return -1;
-    return gteMin(this.scoreAt(i), r) ? i : -1;
+    const i = this.countBefore((s) => !lteMax(s, r)) - 1;
+    return i >= 0 && gteMin(this.at(i)[1], r) ? i : -1;
   }
 
   /** Rank of the first member inside the lex range, or -1. */
   firstInLexRange(r: LexRange): number {
     if (emptyLexRange(r) || this.size === 0) return -1;
-    let i: number;
-    if (this.sl !== null) i = this.sl.firstLexGte(r);
-    else {
-      const ele = this.ele;
-      i = 0;
-      while (i < ele.length && !lexGteMin(ele[i], r)) i++;
-    }
-    if (i >= this.size) return -1;
-    return lexLteMax(this.memberAt(i), r) ? i : -1;
+    const i = this.countBefore((_, e) => lexGteMin(e, r));
+    return i < this.size && lexLteMax(this.at(i)[0], r) ? i : -1;
   }
 
   /** Rank of the last member inside the lex range, or -1. */
   lastInLexRange(r: LexRange): number {
     if (emptyLexRange(r) || this.size === 0) return -1;
-    let i: number;
-    if (this.sl !== null) i = this.sl.countLexLte(r) - 1;
-    else {
-      const ele = this.ele;
-      i = ele.length - 1;
-      while (i >= 0 && !lexLteMax(ele[i], r)) i--;
-    }
-    if (i < 0) return -1;
-    return lexGteMin(this.memberAt(i), r) ? i : -1;
-  }
-
-  private scoreAt(rank: number): number {
-    return this.sl === null ? this.sc[rank] : this.sl.byRank(rank + 1)!.score;
-  }
-
-  private memberAt(rank: number): string {
-    return this.sl === null ? this.ele[rank] : this.sl.byRank(rank + 1)!.ele;
+    const i = this.countBefore((_, e) => !lexLteMax(e, r)) - 1;
+    return i >= 0 && lexGteMin(this.at(i)[0], r) ? i : -1;
   }
 
   /** Delete the members at 0-based ranks start..end inclusive. */
   deleteRange(start: number, end: number): void {
-    if (this.sl !== null) {
-      this.sl.deleteRange(start + 1, end + 1);
+    if (this.tree !== null) {
+      for (let i = start; i <= end; i++) this.tree.deleteRank(start);
       return;
     }
     this.ele.splice(start, end - start + 1);
@@ -833,13 +945,17 @@ export class ZSet {
 
   /** Remove and return the lowest (or highest) member. The set must not be empty. */
   pop(max: boolean): [string, number] {
-    if (this.sl === null) {
+    if (this.tree === null) {
       if (max) return [this.ele.pop()!, this.sc.pop()!];
       return [this.ele.shift()!, this.sc.shift()!];
     }
-    const x = max ? this.sl.tail! : this.sl.header.next[0]!;
-    this.sl.delete(x);
-    return [x.ele, x.score];
+    const t = this.tree;
+    const leaf = max ? t.tail : t.head;
+    const i = max ? leaf.sc.length - 1 : 0;
+    const m = leaf.ele[i];
+    const s = leaf.sc[i];
+    t.delete(s, m);
+    return [m, s];
   }
 
   /** A uniformly random member. The set must not be empty. */
@@ -850,13 +966,20 @@ export class ZSet {
   /** An independent copy with the same encoding (COPY). */
   clone(): ZSet {
     const z = new ZSet();
-    if (this.sl === null) {
+    if (this.tree === null) {
       z.ele = this.ele.slice();
       z.sc = this.sc.slice();
-    } else {
-      const sl = (z.sl = new SkipList());
-      for (let x = this.sl.header.next[0]; x !== null; x = x.next[0]) sl.insert(x.score, x.ele);
+      return z;
     }
+    const ele: string[] = [];
+    const sc: number[] = [];
+    for (let leaf: Leaf | null = this.tree.head; leaf !== null; leaf = leaf.next) {
+      for (let i = 0; i < leaf.sc.length; i++) {
+        ele.push(leaf.ele[i]);
+        sc.push(leaf.sc[i]);
+      }
+    }
+    z.tree = Tree.build(ele, sc);
     return z;
   }
 }

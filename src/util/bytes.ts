@@ -2,7 +2,6 @@
 // these helpers convert at the edges (numbers, error messages, config) without UTF-16 detours.
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder("latin1");
 const utf8Decoder = new TextDecoder();
 
 export const EMPTY = new Uint8Array(0);
@@ -17,9 +16,20 @@ export function str(b: Uint8Array): string {
   return utf8Decoder.decode(b);
 }
 
-/** Decode bytes one char per byte; round-trips arbitrary bytes through a JS string. */
+/**
+ * Decode bytes one char per byte; round-trips arbitrary bytes through a JS string.
+ * (TextDecoder's "latin1" label is windows-1252, which remaps 0x80-0x9f.)
+ */
 export function latin1(b: Uint8Array): string {
-  return decoder.decode(b);
+  const n = b.length;
+  if (n < 64) {
+    let s = "";
+    for (let i = 0; i < n; i++) s += String.fromCharCode(b[i]);
+    return s;
+  }
+  let s = "";
+  for (let i = 0; i < n; i += 8192) s += String.fromCharCode.apply(null, b.subarray(i, Math.min(n, i + 8192)) as unknown as number[]);
+  return s;
 }
 
 /** Inverse of latin1(). */
@@ -151,13 +161,68 @@ export function parseDouble(b: Uint8Array): number | null {
   return Number.isNaN(v) ? null : v;
 }
 
-/** %.17g formatting as Redis uses for doubles (RESP3 doubles, ZSCORE in RESP2). */
+/** C's "%.17g" as Redis prints doubles: 17 significant digits, exponent form below 1e-4 and from 1e17. */
 export function formatDouble(d: number): string {
   if (d === Infinity) return "inf";
   if (d === -Infinity) return "-inf";
   if (Number.isNaN(d)) return "nan";
-  if (Number.isInteger(d) && Math.abs(d) < 1e17) return String(d);
-  return trimG(d.toPrecision(17));
+  if (d === 0) return Object.is(d, -0) ? "-0" : "0";
+  // JS rounds halfway cases away from zero where printf rounds to even: a '5' in the 18th
+  // digit may be such a tie, so those values take the exact path.
+  const wide = d.toExponential(17);
+  if (wide.charCodeAt(wide.indexOf("e") - 1) === 53) return exactG17(d);
+  const e = d.toExponential(16);
+  const at = e.indexOf("e");
+  const neg = d < 0;
+  return shapeG(e.slice(neg ? 1 : 0, at).replace(".", ""), Number(e.slice(at + 1)), neg);
+}
+
+/** %g layout of 17 significant digits whose first digit has decimal exponent exp. */
+function shapeG(digits: string, exp: number, neg: boolean): string {
+  let s: string;
+  if (exp < -4 || exp >= 17) {
+    s = (digits[0] + "." + digits.slice(1)).replace(/0+$/, "").replace(/\.$/, "");
+    const ax = Math.abs(exp);
+    s += "e" + (exp < 0 ? "-" : "+") + (ax < 10 ? "0" : "") + ax;
+  } else {
+    s = exp >= 0 ? digits.slice(0, exp + 1) + "." + digits.slice(exp + 1) : "0." + "0".repeat(-exp - 1) + digits;
+    s = s.replace(/0+$/, "").replace(/\.$/, "");
+  }
+  return neg ? "-" + s : s;
+}
+
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+
+/** %.17g from the exact binary value, ties to even. */
+function exactG17(d: number): string {
+  f64[0] = Math.abs(d);
+  const biased = (u32[1] >>> 20) & 0x7ff;
+  let m = (BigInt(u32[1] & 0xfffff) << 32n) | BigInt(u32[0]);
+  let k = -1074;
+  if (biased !== 0) {
+    m |= 1n << 52n;
+    k = biased - 1075;
+  }
+  // value = int(all) * 10^p exactly.
+  const all = (k >= 0 ? m << BigInt(k) : m * 5n ** BigInt(-k)).toString();
+  const p = k >= 0 ? 0 : k;
+  let exp = all.length - 1 + p;
+  let head = all.slice(0, 17).padEnd(17, "0");
+  const rest = all.slice(17);
+  if (rest.length > 0) {
+    const first = rest.charCodeAt(0);
+    const tail = /[1-9]/.test(rest.slice(1));
+    const up = first > 53 || (first === 53 && (tail || (head.charCodeAt(16) & 1) === 1));
+    if (up) {
+      head = (BigInt(head) + 1n).toString();
+      if (head.length > 17) {
+        head = head.slice(0, 17);
+        exp++;
+      }
+    }
+  }
+  return shapeG(head, exp, d < 0);
 }
 
 /**
