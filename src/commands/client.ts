@@ -380,9 +380,12 @@ function clientUnblock(c: Client, argv: Uint8Array[]): void {
   if (argv.length === 4 && !is(argv[3], "timeout") && !is(argv[3], "error")) {
     return c.out.error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
   }
-  if (parseInt64(argv[2]) === null) return c.out.error(NOT_INTEGER);
-  // No command blocks a client in a way CLIENT UNBLOCK may end (pauses do not count).
-  c.out.int(0);
+  const id = parseInt64(argv[2]);
+  if (id === null) return c.out.error(NOT_INTEGER);
+  // Only clients blocked on keys can be ended this way (pauses do not count).
+  const target = typeof id === "number" ? c.shard.clients.get(id) : undefined;
+  const withError = argv.length === 4 && is(argv[3], "error");
+  c.out.int(target !== undefined && c.shard.blocking.unblock(target, withError) ? 1 : 0);
 }
 
 // ---- TRACKING ----------------------------------------------------------------------------------

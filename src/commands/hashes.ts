@@ -14,7 +14,7 @@ import { NOT_FLOAT, NOT_INTEGER, SYNTAX, WRONGTYPE, wrongArgs } from "../server/
 
 const HSET = bytes("HSET");
 /** LONG_MAX / 2: the bound on HRANDFIELD counts WITHVALUES (the reply has twice as many). */
-const HALF_LONG_MAX = 4611686018427387903;
+const HALF_LONG_MAX = 4611686018427387903n;
 const COUNT_RANGE = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
 
 registerEncoding(T_HASH, (v) => (v as HashValue).encoding);

@@ -20,7 +20,6 @@ import {
   decodeOpcodes,
   denseAdd,
   denseGet,
-  denseSet,
   hllCount,
   invalidateCache,
   isHll,
@@ -64,6 +63,7 @@ function storeWork(c: Client, key: Uint8Array): void {
   // Sparse values grow a few bytes per update, so they get room; dense ones never change size.
   if (work.dense) c.db.setStr(key, work.value(), true, true);
   else c.db.setStrGrowable(key, work.value());
+  work.shrink();
 }
 
 function sparseMax(c: Client): number {
@@ -200,8 +200,8 @@ function pfdebug(c: Client, argv: Uint8Array[]): void {
     if (v[4] === HLL_SPARSE) {
       work.load(v);
       if (!work.toDense()) return c.out.error(INVALID_HLL);
-      storeWork(c, key);
       regs = work.buf;
+      storeWork(c, key);
       converted = true;
       // The encoding change must reach replicas and the AOF.
       c.shard.dirty++;

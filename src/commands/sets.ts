@@ -185,8 +185,7 @@ function spop(c: Client, argv: Uint8Array[]): void {
 
 function spopWithCount(c: Client, argv: Uint8Array[]): void {
   const l = parseInt64(argv[2]);
-  if (l === null) return c.out.error(NOT_INTEGER);
-  if (l < 0) return c.out.error("ERR value is out of range, must be positive");
+  if (l === null || l < 0) return c.out.error("ERR value is out of range, must be positive");
   const key = argv[1];
   const addr = writeAddr(c, key);
   if (addr < 0) return;

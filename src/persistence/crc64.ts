@@ -1,14 +1,16 @@
 // CRC-64/Jones as Redis uses it for RDB trailers and DUMP payloads (reflected polynomial
-// 0xad93d23594c935a9, init 0, no final xor), computed on two 32-bit halves to stay fast.
+// 0xad93d23594c935a9, init 0, no final xor). JS has no fast 64-bit integers, so the CRC is
+// kept as two 32-bit halves, and eight bytes are folded per step with eight tables
+// ("slice-by-8", like Redis's crcspeed): the steps of one round do not depend on each other.
 
-const TLO = new Uint32Array(256);
-const THI = new Uint32Array(256);
+const TABLES = 8;
+/** Low and high halves of table k at [k * 256 + byte]. */
+const TLO = new Uint32Array(256 * TABLES);
+const THI = new Uint32Array(256 * TABLES);
 {
-  const POLY_LO = 0x94c935a9 >>> 0;
-  const POLY_HI = 0xad93d235 >>> 0;
-  // Reflected table: shift right, xor the bit-reversed polynomial (halves swap places).
-  const rlo = reverse32(POLY_HI);
-  const rhi = reverse32(POLY_LO);
+  // The reflected polynomial: shift right, xor the bit-reversed 0xad93d23594c935a9.
+  const rlo = reverse32(0xad93d235);
+  const rhi = reverse32(0x94c935a9);
   for (let i = 0; i < 256; i++) {
     let lo = i;
     let hi = 0;
@@ -23,6 +25,16 @@ const THI = new Uint32Array(256);
     }
     TLO[i] = lo;
     THI[i] = hi;
+  }
+  // Table k advances a byte through k more zero bytes.
+  for (let k = 1; k < TABLES; k++) {
+    for (let i = 0; i < 256; i++) {
+      const plo = TLO[(k - 1) * 256 + i];
+      const phi = THI[(k - 1) * 256 + i];
+      const idx = plo & 0xff;
+      TLO[k * 256 + i] = (((plo >>> 8) | (phi << 24)) ^ TLO[idx]) >>> 0;
+      THI[k * 256 + i] = ((phi >>> 8) ^ THI[idx]) >>> 0;
+    }
   }
 }
 
@@ -41,13 +53,29 @@ export class Crc64 {
   update(b: Uint8Array): void {
     let lo = this.lo;
     let hi = this.hi;
-    for (let i = 0; i < b.length; i++) {
-      const idx = (lo ^ b[i]) & 0xff;
-      lo = (((lo >>> 8) | (hi << 24)) ^ TLO[idx]) >>> 0;
-      hi = ((hi >>> 8) ^ THI[idx]) >>> 0;
+    const n = b.length;
+    let i = 0;
+    for (; i + 8 <= n; i += 8) {
+      const xl = lo ^ (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24));
+      const xh = hi ^ (b[i + 4] | (b[i + 5] << 8) | (b[i + 6] << 16) | (b[i + 7] << 24));
+      const a = 7 * 256 + (xl & 0xff);
+      const c = 6 * 256 + ((xl >>> 8) & 0xff);
+      const d = 5 * 256 + ((xl >>> 16) & 0xff);
+      const e = 4 * 256 + (xl >>> 24);
+      const f = 3 * 256 + (xh & 0xff);
+      const g = 2 * 256 + ((xh >>> 8) & 0xff);
+      const h = 256 + ((xh >>> 16) & 0xff);
+      const j = xh >>> 24;
+      lo = TLO[a] ^ TLO[c] ^ TLO[d] ^ TLO[e] ^ TLO[f] ^ TLO[g] ^ TLO[h] ^ TLO[j];
+      hi = THI[a] ^ THI[c] ^ THI[d] ^ THI[e] ^ THI[f] ^ THI[g] ^ THI[h] ^ THI[j];
     }
-    this.lo = lo;
-    this.hi = hi;
+    for (; i < n; i++) {
+      const idx = (lo ^ b[i]) & 0xff;
+      lo = ((lo >>> 8) | (hi << 24)) ^ TLO[idx];
+      hi = (hi >>> 8) ^ THI[idx];
+    }
+    this.lo = lo >>> 0;
+    this.hi = hi >>> 0;
   }
 
   /** The 8 little-endian bytes Redis appends. */

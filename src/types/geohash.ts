@@ -94,14 +94,6 @@ export function align52(hash: GeoHashBits): bigint {
   return (hash.bits << BigInt(52 - hash.step * 2)) & 0xffffffffffffffffn;
 }
 
-/** The sorted set score of a position (GEOADD). */
-export function scoreOf(longitude: number, latitude: number): number | null {
-  const hash = encodeWGS84(longitude, latitude, GEO_STEP_MAX);
-  if (hash === null) return null;
-  // Redis prints the uint64 and ZADD parses it back: round to the nearest double.
-  return Number(align52(hash));
-}
-
 /** geohashDecode() over the two uint32 halves (latitude bits, longitude bits). */
 function decodeParts(ilato: number, ilono: number, step: number, lon: Range, lat: Range): GeoHashArea {
   const latScale = lat.max - lat.min;
@@ -130,7 +122,7 @@ function deinterleaveWords(lo: number, hi: number): [number, number] {
 }
 
 /** geohashDecode(). */
-export function decode(hash: GeoHashBits): GeoHashArea {
+function decode(hash: GeoHashBits): GeoHashArea {
   const [ilato, ilono] = deinterleaveBig(hash.bits);
   const area = decodeParts(ilato, ilono, hash.step, LONG_RANGE, LAT_RANGE);
   area.hash = hash;

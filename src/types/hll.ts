@@ -30,6 +30,8 @@ const SPARSE_XZERO_MAX_LEN = 16384;
 const ALPHA_INF = 0.72134752044448170368; // 0.5 / ln(2)
 const CARD_BYTE = 15; // holds the cache-invalid flag
 const TWO_POW_32 = 4294967296;
+/** Working buffers above this size are not kept between commands. */
+const KEEP_BYTES = 1 << 20;
 /** What Redis's llroundl()/uint64 cast yields for estimates beyond int64 (x86: LLONG_MIN). */
 export const CARD_OVERFLOW = 2 ** 63;
 
@@ -117,7 +119,7 @@ function patFromHash(): number {
 }
 
 /** hllPatLen(ele) packed as index + count * 16384. */
-export function patLen(ele: Uint8Array): number {
+function patLen(ele: Uint8Array): number {
   murmur64(ele, 0, ele.length);
   return patFromHash();
 }
@@ -134,7 +136,7 @@ export function denseGet(v: Uint8Array, index: number): number {
   return ((v[b] >>> fb) | (v[b + 1] << (8 - fb))) & HLL_REGISTER_MAX;
 }
 
-export function denseSetRaw(v: Uint8Array, index: number, val: number): void {
+function denseSetRaw(v: Uint8Array, index: number, val: number): void {
   const bit = index * 6;
   const b = HLL_HDR_SIZE + (bit >>> 3);
   const fb = bit & 7;
@@ -146,7 +148,7 @@ export function denseSetRaw(v: Uint8Array, index: number, val: number): void {
 }
 
 /** hllDenseSet: raise the register to count; 1 if it changed. */
-export function denseSet(v: Uint8Array, index: number, count: number): number {
+function denseSet(v: Uint8Array, index: number, count: number): number {
   if (count > denseGet(v, index)) {
     denseSetRaw(v, index, count);
     return 1;
@@ -206,25 +208,34 @@ function xzeroLen(v: Uint8Array, p: number, end: number): number {
   return (((v[p] & 0x3f) << 8) | (p + 1 < end ? v[p + 1] : 0)) + 1;
 }
 
-/** hllSparseToDense's decoding into zeroed dense registers; false if the value is corrupt. */
+/**
+ * hllSparseToDense's decoding into zeroed dense registers; false if the value is corrupt:
+ * the opcodes must cover exactly 16384 registers, and any opcode running past them (even
+ * after a complete cover) is an overflow, as in the CVE-2025-32023 fix the reference
+ * binary carries.
+ */
 function decodeSparse(v: Uint8Array, len: number, dense: Uint8Array): boolean {
   let idx = 0;
   let p = HLL_HDR_SIZE;
   while (p < len) {
     const op = v[p];
+    let runlen: number;
     if ((op & 0xc0) === 0) {
-      idx += (op & 0x3f) + 1;
+      runlen = (op & 0x3f) + 1;
+      if (runlen + idx > HLL_REGISTERS) return false;
       p++;
     } else if ((op & 0xc0) === 0x40) {
-      idx += xzeroLen(v, p, len);
+      runlen = xzeroLen(v, p, len);
+      if (runlen + idx > HLL_REGISTERS) return false;
       p += 2;
     } else {
-      let runlen = (op & 3) + 1;
+      runlen = (op & 3) + 1;
+      if (runlen + idx > HLL_REGISTERS) return false;
       const regval = ((op >>> 2) & 0x1f) + 1;
-      if (runlen + idx > HLL_REGISTERS) break;
-      while (runlen-- > 0) denseSetRaw(dense, idx++, regval);
+      for (let k = 0; k < runlen; k++) denseSetRaw(dense, idx + k, regval);
       p++;
     }
+    idx += runlen;
   }
   return idx === HLL_REGISTERS;
 }
@@ -275,6 +286,12 @@ export class HllBuffer {
     this.len = p;
   }
 
+  /** Drop a buffer grown by a huge (corrupted or oddly configured) value. */
+  shrink(): void {
+    if (this.buf.length > KEEP_BYTES) this.buf = new Uint8Array(HLL_DENSE_SIZE);
+    if (this.spare.length > KEEP_BYTES) this.spare = new Uint8Array(HLL_DENSE_SIZE);
+  }
+
   private reserve(n: number): void {
     if (this.buf.length >= n) return;
     const nb = new Uint8Array(Math.max(n, this.buf.length * 2));
@@ -285,7 +302,7 @@ export class HllBuffer {
   /** hllSparseToDense; false (buffer unchanged) if the sparse value is corrupt. */
   toDense(): boolean {
     if (this.dense) return true;
-    const d = this.spare.length >= HLL_DENSE_SIZE ? this.spare : new Uint8Array(HLL_DENSE_SIZE);
+    const d = this.spare;
     d.fill(0, 0, HLL_DENSE_SIZE);
     d.set(this.buf.subarray(0, HLL_HDR_SIZE));
     d[4] = HLL_DENSE;
@@ -508,22 +525,22 @@ function sparseHisto(v: Uint8Array): boolean {
   let p = HLL_HDR_SIZE;
   while (p < end) {
     const op = v[p];
+    let runlen: number;
+    let regval = 0;
     if ((op & 0xc0) === 0) {
-      const runlen = (op & 0x3f) + 1;
-      idx += runlen;
-      h[0] += runlen;
+      runlen = (op & 0x3f) + 1;
       p++;
     } else if ((op & 0xc0) === 0x40) {
-      const runlen = xzeroLen(v, p, end);
-      idx += runlen;
-      h[0] += runlen;
+      runlen = xzeroLen(v, p, end);
       p += 2;
     } else {
-      const runlen = (op & 3) + 1;
-      idx += runlen;
-      h[((op >>> 2) & 0x1f) + 1] += runlen;
+      runlen = (op & 3) + 1;
+      regval = ((op >>> 2) & 0x1f) + 1;
       p++;
     }
+    if (runlen + idx > HLL_REGISTERS) return false;
+    idx += runlen;
+    h[regval] += runlen;
   }
   return idx === HLL_REGISTERS;
 }
@@ -557,22 +574,23 @@ export function mergeInto(max: Uint8Array, v: Uint8Array): boolean {
   let p = HLL_HDR_SIZE;
   while (p < end) {
     const op = v[p];
+    let runlen: number;
     if ((op & 0xc0) === 0) {
-      i += (op & 0x3f) + 1;
+      runlen = (op & 0x3f) + 1;
+      if (runlen + i > HLL_REGISTERS) return false;
       p++;
     } else if ((op & 0xc0) === 0x40) {
-      i += xzeroLen(v, p, end);
+      runlen = xzeroLen(v, p, end);
+      if (runlen + i > HLL_REGISTERS) return false;
       p += 2;
     } else {
-      let runlen = (op & 3) + 1;
+      runlen = (op & 3) + 1;
+      if (runlen + i > HLL_REGISTERS) return false;
       const regval = ((op >>> 2) & 0x1f) + 1;
-      if (runlen + i > HLL_REGISTERS) break;
-      while (runlen-- > 0) {
-        if (regval > max[i]) max[i] = regval;
-        i++;
-      }
+      for (let k = i; k < i + runlen; k++) if (regval > max[k]) max[k] = regval;
       p++;
     }
+    i += runlen;
   }
   return i === HLL_REGISTERS;
 }

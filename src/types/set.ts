@@ -114,12 +114,12 @@ export class SetValue {
   /** Intset encoding; null once converted. */
   ints: IntSet | null;
   /** Hashtable encoding. */
-  ht: Table<never> | null;
+  ht: Table<null> | null;
 
   /** setTypeCreate: an intset when the set's first member is an integer, else a hashtable. */
   constructor(intset: boolean) {
     this.ints = intset ? new IntSet() : null;
-    this.ht = intset ? null : new Table<never>(false);
+    this.ht = intset ? null : new Table<null>(false);
   }
 
   get size(): number {
@@ -161,7 +161,7 @@ export class SetValue {
     const ht = this.ht!;
     const key = keyOfMember(m);
     if (ht.has(key)) return false;
-    ht.add(key, undefined as never);
+    ht.add(key, null);
     return true;
   }
 
@@ -173,7 +173,7 @@ export class SetValue {
     const ht = this.ht!;
     const key = latin1(b);
     if (ht.has(key)) return false;
-    ht.add(key, undefined as never);
+    ht.add(key, null);
     return true;
   }
 
@@ -197,8 +197,8 @@ export class SetValue {
   convert(): void {
     const ints = this.ints;
     if (ints === null) return;
-    const ht = new Table<never>(false);
-    for (let i = 0; i < ints.len; i++) ht.add(String(ints.get(i)), undefined as never);
+    const ht = new Table<null>(false);
+    for (let i = 0; i < ints.len; i++) ht.add(String(ints.get(i)), null);
     this.ht = ht;
     this.ints = null;
   }

@@ -351,7 +351,7 @@ export class StreamNode {
   private push(b: Uint8Array, elem: number): void {
     const need = this.used + b.length;
     if (need > this.data.length) {
-      let cap = this.data.length * 2;
+      let cap = Math.max(this.data.length * 2, 64);
       while (cap < need) cap *= 2;
       const nd = new Uint8Array(cap);
       nd.set(this.data.subarray(0, this.used));
@@ -362,8 +362,21 @@ export class StreamNode {
     this.ends[elem] = need;
   }
 
+  /** lpShrinkToFit: drop the spare capacity of a node that will not grow any more. */
+  shrinkToFit(): void {
+    const n = this.size;
+    const elems = this.first[n];
+    if (this.flags.length > n) {
+      this.ids = this.ids.slice(0, n * 4);
+      this.flags = this.flags.slice(0, n);
+      this.first = this.first.slice(0, n + 1);
+    }
+    if (this.ends.length > elems) this.ends = this.ends.slice(0, elems);
+    if (this.data.length > this.used) this.data = this.data.slice(0, this.used);
+  }
+
   private growEntries(): void {
-    const cap = this.flags.length * 2;
+    const cap = Math.max(this.flags.length * 2, 4);
     this.ids = growU32(this.ids, cap * 4);
     const nf = new Uint8Array(cap);
     nf.set(this.flags);
@@ -443,7 +456,7 @@ export class StreamNode {
 }
 
 function growU32(a: Uint32Array, need: number): Uint32Array {
-  let cap = a.length * 2;
+  let cap = Math.max(a.length * 2, 8);
   while (cap < need) cap *= 2;
   const n = new Uint32Array(cap);
   n.set(a);
@@ -477,6 +490,8 @@ export class Stream {
   private head = 0;
   /** Node index found by the last locate(). */
   private hitNode = 0;
+  /** radixTreeNodes() of the current node set, -1 once nodes were added or removed. */
+  private treeNodes = -1;
   length = 0;
   readonly lastId = new StreamId();
   /** The first live entry (0-0 when empty). */
@@ -500,11 +515,15 @@ export class Stream {
       let payload = 0;
       for (let k = 0; k < nfields * 2; k++) payload += argv[from + k].length;
       const limit = maxBytes === 0 || maxBytes > LISTPACK_MAX ? LISTPACK_MAX : maxBytes;
-      if (node.lpBytes + payload >= limit || (maxEntries !== 0 && node.size >= maxEntries)) node = null;
+      if (node.lpBytes + payload >= limit || (maxEntries !== 0 && node.size >= maxEntries)) {
+        node.shrinkToFit();
+        node = null;
+      }
     }
     if (node === null) {
       node = StreamNode.create(id, argv, from, nfields);
       this.nodes.push(node);
+      this.treeNodes = -1;
     }
     node.append(id, argv, from, nfields);
     this.length++;
@@ -569,10 +588,12 @@ export class Stream {
   private removeNode(n: number): void {
     if (n === this.head) this.dropHead();
     else this.nodes.splice(n, 1);
+    this.treeNodes = -1;
   }
 
   /** Remove the first node; the array is compacted once the dead prefix dominates. */
   private dropHead(): void {
+    this.treeNodes = -1;
     (this.nodes as (StreamNode | undefined)[])[this.head] = undefined;
     this.head++;
     if (this.head === this.nodes.length) {
@@ -726,8 +747,8 @@ export class Stream {
    * IDs): root, branching points, their children and the keys of a compressed trie.
    */
   radixTreeNodes(): number {
-    const n = this.nodeCount;
-    if (n === 0) return 1;
+    if (this.treeNodes >= 0) return this.treeNodes;
+    if (this.nodeCount === 0) return (this.treeNodes = 1);
     const prefixes = new Set<string>();
     prefixes.add("");
     let prev = keyString(this.nodes[this.head].master);
@@ -742,7 +763,7 @@ export class Stream {
       prefixes.add(key);
       prev = key;
     }
-    return prefixes.size;
+    return (this.treeNodes = prefixes.size);
   }
 
   group(name: string): ConsumerGroup | undefined {

@@ -1,0 +1,534 @@
+// Persistence of one shard worker: SAVE and BGSAVE (save points, stop-writes-on-bgsave-error),
+// the AOF, loading at start-up (clients get -LOADING meanwhile), DEBUG RELOAD / LOADAOF, the
+// shutdown save, and INFO persistence.
+
+import { existsSync, openSync, closeSync, fstatSync } from "node:fs";
+import { join } from "node:path";
+import type { Shard } from "../server/shard.ts";
+import type { Client } from "../server/client.ts";
+import { addInfoFields } from "../server/info.ts";
+import { keyHashSlot, slotOwnerTable } from "../util/slots.ts";
+import { is } from "../util/bytes.ts";
+import { Aof } from "./aof.ts";
+import { AofError, type AofLoader } from "./aof-load.ts";
+import { gate, refreshGate } from "./gate.ts";
+import { SnapshotJob } from "./job.ts";
+import { SafeFile, describe } from "./rdb-file.ts";
+import { RdbError, RdbReader, type DecodeContext } from "./rdb-reader.ts";
+import { RdbLoader } from "./rdb-load.ts";
+import { RdbEntryWriter, RdbOut, accessInfoFor, trailer, writeBody, writeHeader } from "./rdb-writer.ts";
+import { Snapshot } from "./snapshot.ts";
+import "./codecs/index.ts";
+
+type SaveParams = readonly (readonly [seconds: bigint, changes: number])[];
+type Field = [string, string | number];
+
+const MISCONF_RDB =
+  "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
+/** CONFIG_BGSAVE_RETRY_DELAY: after a failed BGSAVE, save points wait this long. */
+const BGSAVE_RETRY_MS = 5000;
+/** Loading works in slices this long, answering -LOADING in between. */
+const LOAD_SLICE_MS = 20;
+
+/** What loading reports to INFO while it runs. */
+interface LoadProgress {
+  startedAt: number;
+  totalBytes: number;
+  loadedBytes: () => number;
+  rdbUsedMem: number;
+}
+
+export class Persistence {
+  readonly aof: Aof;
+  rdbSaves = 0;
+  lastBgsaveStatus: "ok" | "err" = "ok";
+  lastBgsaveTimeSec = -1;
+  bgsave: SnapshotJob | null = null;
+  bgsaveScheduled = false;
+  private lastBgsaveTry = 0;
+  private dirtyAtBgsave = 0;
+  keysLoaded = 0;
+  keysExpired = 0;
+  progress: LoadProgress | null = null;
+
+  constructor(readonly shard: Shard) {
+    this.aof = new Aof(shard, () => this.refreshMisconf());
+    shard.propagators.push((db, argv) => this.aof.feed(db, argv));
+    shard.cronHooks.push(() => this.cron());
+    shard.config.onChange((names) => this.configChanged(names));
+  }
+
+  private get config() {
+    return this.shard.config;
+  }
+
+  private log(level: string, msg: string): void {
+    this.shard.log(level, msg);
+  }
+
+  private get dir(): string {
+    return this.config.getStr("dir");
+  }
+
+  private saveParams(): SaveParams {
+    return this.config.getRaw<SaveParams>("save");
+  }
+
+  get decodeContext(): DecodeContext {
+    return { config: this.config };
+  }
+
+  /** Keys this worker keeps when several workers split the keyspace. */
+  private owns(): ((key: Uint8Array) => boolean) | undefined {
+    const shard = this.shard;
+    if (shard.count === 1) return undefined;
+    const owner = slotOwnerTable(shard.count);
+    return (key) => owner[keyHashSlot(key)] === shard.id;
+  }
+
+  // ---- status ---------------------------------------------------------------------------
+
+  refreshMisconf(): void {
+    const rdbErr = this.config.getBool("stop-writes-on-bgsave-error") && this.saveParams().length > 0 && this.lastBgsaveStatus === "err";
+    const aofErr = this.aof.state !== "off" && this.aof.lastWriteStatus === "err";
+    gate.misconf = rdbErr ? MISCONF_RDB : aofErr ? `MISCONF Errors writing to the AOF file: ${this.aof.lastWriteError}` : null;
+    refreshGate(this.shard);
+  }
+
+  private configChanged(names: string[]): void {
+    if (names.includes("appendonly")) {
+      if (this.config.getBool("appendonly")) {
+        const err = this.aof.enable();
+        if (err !== null) this.log("warning", err);
+      } else {
+        this.aof.disable();
+      }
+    }
+    if (names.includes("save") || names.includes("stop-writes-on-bgsave-error") || names.includes("appendonly")) this.refreshMisconf();
+  }
+
+  /** A background save or AOF rewrite is running (Redis: a child process is active). */
+  get busy(): boolean {
+    return this.bgsave !== null || this.aof.rewrite !== null;
+  }
+
+  // ---- RDB ------------------------------------------------------------------------------
+
+  /** rdbSave: the whole dataset to dbfilename now; null on success, else the reason. */
+  saveSync(): string | null {
+    const tempName = `temp-${process.pid}.rdb`;
+    let file: SafeFile;
+    try {
+      file = new SafeFile(this.dir, tempName, this.config.getBool("rdbchecksum"));
+    } catch (e) {
+      this.log("warning", `Failed opening the temp RDB file ${tempName} (in server root dir ${this.dir}) for saving: ${describe(e)}`);
+      return describe(e);
+    }
+    try {
+      const out = new RdbOut(this.config.getBool("rdbcompression"));
+      writeHeader(out);
+      writeBody(out, this.shard.dbs, accessInfoFor(this.config.getStr("maxmemory-policy")), (o) => file.write(o.take()));
+      file.write(out.take());
+      file.commitSync(trailer(file.crc), this.config.getStr("dbfilename"));
+    } catch (e) {
+      file.discard();
+      this.log("warning", `Write error saving DB on disk: ${describe(e)}`);
+      return describe(e);
+    }
+    this.log("notice", "DB saved on disk");
+    this.shard.dirty = 0;
+    this.shard.lastSave = Math.floor(Date.now() / 1000);
+    this.lastBgsaveStatus = "ok";
+    this.rdbSaves++;
+    this.refreshMisconf();
+    return null;
+  }
+
+  /** rdbSaveBackground; null when started, else the error to reply. */
+  startBgsave(): string | null {
+    this.lastBgsaveTry = Date.now();
+    const tempName = `temp-bgsave-${process.pid}.rdb`;
+    let file: SafeFile;
+    try {
+      file = new SafeFile(this.dir, tempName, this.config.getBool("rdbchecksum"));
+      const head = new RdbOut(false);
+      writeHeader(head);
+      file.write(head.take());
+    } catch (e) {
+      this.log("warning", `Failed opening the temp RDB file ${tempName} (in server root dir ${this.dir}) for saving: ${describe(e)}`);
+      this.lastBgsaveStatus = "err";
+      this.refreshMisconf();
+      return "ERR";
+    }
+    const writer = new RdbEntryWriter(this.config.getBool("rdbcompression"), accessInfoFor(this.config.getStr("maxmemory-policy")));
+    const job = new SnapshotJob(this.shard, new Snapshot(this.shard.dbs, writer), file, () => trailer(file.crc), this.config.getStr("dbfilename"), (err) =>
+      this.bgsaveDone(job, err),
+    );
+    this.bgsave = job;
+    this.bgsaveScheduled = false;
+    this.dirtyAtBgsave = this.shard.dirty;
+    this.log("notice", `Background saving started by pid ${process.pid}`);
+    job.start();
+    return null;
+  }
+
+  private bgsaveDone(job: SnapshotJob, err: unknown): void {
+    if (this.bgsave !== job) return;
+    this.bgsave = null;
+    this.lastBgsaveTimeSec = Math.floor((Date.now() - job.startedAt) / 1000);
+    if (err instanceof Error && err.message === "aborted") {
+      this.log("warning", "Background saving terminated by signal 10");
+      return;
+    }
+    if (err !== null) {
+      this.log("warning", `Background saving error: ${describe(err)}`);
+      this.lastBgsaveStatus = "err";
+    } else {
+      this.log("notice", "Background saving terminated with success");
+      this.shard.dirty = Math.max(0, this.shard.dirty - this.dirtyAtBgsave);
+      this.shard.lastSave = Math.floor(Date.now() / 1000);
+      this.lastBgsaveStatus = "ok";
+      this.rdbSaves++;
+    }
+    this.refreshMisconf();
+  }
+
+  /** BGSAVE / BGREWRITEAOF scheduling, save points, auto-rewrite and AOF fsync. */
+  private cron(): void {
+    if (gate.loading) return;
+    this.aof.cron();
+    if (this.busy) return;
+    const now = Date.now();
+    const retryOk = this.lastBgsaveStatus === "ok" || now - this.lastBgsaveTry > BGSAVE_RETRY_MS;
+    for (const [seconds, changes] of this.saveParams()) {
+      if (this.shard.dirty >= changes && now - this.shard.lastSave * 1000 > Number(seconds) * 1000 && retryOk) {
+        this.log("notice", `${changes} changes in ${seconds} seconds. Saving...`);
+        this.startBgsave();
+        return;
+      }
+    }
+    if (this.bgsaveScheduled && retryOk) {
+      this.startBgsave();
+      return;
+    }
+    if (this.aof.rewriteScheduled) {
+      this.aof.startRewrite();
+      return;
+    }
+    if (this.aof.wantsAutoRewrite()) {
+      const base = this.aof.baseSize > 0 ? this.aof.baseSize : 1;
+      this.log("notice", `Starting automatic rewriting of AOF on ${Math.floor(((this.aof.currentSize - base) * 100) / base)}% growth`);
+      this.aof.startRewrite();
+    }
+  }
+
+  /** FLUSHALL with save points: abandon a BGSAVE and save the empty dataset (dirty kept). */
+  afterFlushAll(): void {
+    this.bgsave?.abort();
+    if (this.saveParams().length === 0) return;
+    const dirty = this.shard.dirty;
+    this.saveSync();
+    this.shard.dirty = dirty;
+  }
+
+  // ---- loading ------------------------------------------------------------------------------
+
+  private emptyData(): void {
+    this.shard.dbModified(-1);
+    for (const db of this.shard.dbs) db.flush();
+  }
+
+  /** The RDB file as a loader, or null when there is none. */
+  private rdbLoader(opts: { merge?: boolean }): { loader: RdbLoader; close: () => void; size: number } | null {
+    const path = join(this.dir, this.config.getStr("dbfilename"));
+    if (!existsSync(path)) return null;
+    const fd = openSync(path, "r");
+    const size = fstatSync(fd).size;
+    const reader = RdbReader.fromFile(fd, this.config.getStr("dbfilename"));
+    const loader = new RdbLoader(reader, this.shard.dbs, this.decodeContext, { checksum: this.config.getBool("rdbchecksum"), owns: this.owns(), merge: opts.merge }, (l, m) => this.log(l, m));
+    return { loader, close: () => closeSync(fd), size };
+  }
+
+  private rdbLoaded(loader: RdbLoader): void {
+    this.keysLoaded = loader.keysLoaded;
+    this.keysExpired = loader.keysExpired;
+    const ctime = Number(loader.aux.get("ctime"));
+    if (Number.isFinite(ctime)) this.log("notice", `RDB age ${Math.floor(Date.now() / 1000) - ctime} seconds`);
+    const mem = Number(loader.aux.get("used-mem"));
+    if (Number.isFinite(mem)) this.log("notice", `RDB memory usage when created ${(mem / 1024 / 1024).toFixed(2)} Mb`);
+    this.log("notice", `Done loading RDB, keys loaded: ${loader.keysLoaded}, keys expired: ${loader.keysExpired}.`);
+  }
+
+  /**
+   * Load the dataset at start-up (the AOF when appendonly is on, else the RDB file), in
+   * slices while clients get -LOADING; then ready() or fatal(message).
+   */
+  loadOnStart(ready: () => void, fatal: (message: string) => void): void {
+    const aofOn = this.config.getBool("appendonly");
+    if (aofOn && this.shard.count > 1) {
+      fatal("appendonly yes is not supported with more than one shard worker: run with --shards 1");
+      return;
+    }
+    const started = performance.now();
+    let step: (deadline: number) => boolean;
+    let finish: () => void;
+    let what: string;
+    try {
+      if (aofOn) {
+        const files = this.aof.filesToLoad();
+        what = "append only file";
+        if (files === null) {
+          step = () => true;
+          finish = () => {};
+        } else {
+          const loader = this.aof.loader(files, this.decodeContext);
+          this.progress = { startedAt: Date.now(), totalBytes: loader.totalBytes, loadedBytes: () => loader.loadedBytes, rdbUsedMem: 0 };
+          step = (deadline) => this.replay(loader, deadline);
+          finish = () => {
+            this.keysLoaded = loader.keysLoaded;
+          };
+        }
+      } else {
+        what = "disk";
+        const rdb = this.rdbLoader({});
+        if (rdb === null) {
+          step = () => true;
+          finish = () => {};
+        } else {
+          const { loader, close, size } = rdb;
+          this.progress = { startedAt: Date.now(), totalBytes: size, loadedBytes: () => loader.offset, rdbUsedMem: 0 };
+          step = (deadline) => {
+            try {
+              const done = loader.step(deadline);
+              if (this.progress !== null) this.progress.rdbUsedMem = Number(loader.aux.get("used-mem") ?? 0);
+              if (done) close();
+              return done;
+            } catch (e) {
+              close();
+              throw e;
+            }
+          };
+          finish = () => this.rdbLoaded(loader);
+        }
+      }
+    } catch (e) {
+      fatal(`Fatal error loading the DB: ${(e as Error).message}. Exiting.`);
+      return;
+    }
+    const activeExpire = this.shard.activeExpire;
+    this.shard.activeExpire = false;
+    gate.loading = true;
+    refreshGate(this.shard);
+    const end = (err: unknown) => {
+      gate.loading = false;
+      this.progress = null;
+      this.shard.activeExpire = activeExpire;
+      refreshGate(this.shard);
+      if (err !== null) {
+        this.emptyData();
+        const msg = err instanceof RdbError || err instanceof AofError ? err.message : describe(err);
+        fatal(`Fatal error loading the DB: ${msg}. Exiting.`);
+        return;
+      }
+      this.shard.dirty = 0;
+      finish();
+      this.log("notice", `DB loaded from ${what}: ${((performance.now() - started) / 1000).toFixed(3)} seconds`);
+      if (aofOn) {
+        try {
+          this.aof.openOnStart();
+        } catch (e) {
+          fatal(`Can't open the append-only file: ${describe(e)}`);
+          return;
+        }
+      }
+      ready();
+    };
+    const slice = () => {
+      let done: boolean;
+      try {
+        done = step(performance.now() + LOAD_SLICE_MS);
+      } catch (e) {
+        end(e);
+        return;
+      }
+      if (done) end(null);
+      else setImmediate(slice);
+    };
+    slice();
+  }
+
+  /**
+   * Run AOF commands with the clock held at the epoch: like Redis, which never expires keys
+   * while loading, replayed commands must find keys whose TTL passed during the downtime
+   * still there, as they were when the commands first ran. Effects are not propagated again.
+   */
+  private replay(loader: AofLoader, deadline: number): boolean {
+    const shard = this.shard;
+    const now = Date.now;
+    const propagate = shard.propagate;
+    Date.now = () => 0;
+    shard.propagate = () => {};
+    try {
+      return loader.step(deadline);
+    } finally {
+      Date.now = now;
+      shard.propagate = propagate;
+    }
+  }
+
+  // ---- DEBUG RELOAD / LOADAOF -----------------------------------------------------------
+
+  debugReload(c: Client, argv: Uint8Array[]): void {
+    let flush = true;
+    let save = true;
+    let merge = false;
+    for (let j = 2; j < argv.length; j++) {
+      if (is(argv[j], "merge")) merge = true;
+      else if (is(argv[j], "noflush")) flush = false;
+      else if (is(argv[j], "nosave")) save = false;
+      else return c.out.error("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
+    }
+    // The save resets the dirty counter: that is not a change to propagate.
+    c.propagateAs = [];
+    if (save && this.saveSync() !== null) return c.out.error("ERR");
+    if (flush) this.emptyData();
+    let rdb: ReturnType<Persistence["rdbLoader"]>;
+    try {
+      rdb = this.rdbLoader({ merge });
+      if (rdb === null) throw new RdbError(`${this.config.getStr("dbfilename")} does not exist`);
+      try {
+        rdb.loader.runToEnd();
+      } finally {
+        rdb.close();
+      }
+    } catch (e) {
+      this.log("warning", `Error trying to load the RDB dump: ${(e as Error).message}`);
+      return c.out.error("ERR Error trying to load the RDB dump, check server logs.");
+    }
+    this.rdbLoaded(rdb.loader);
+    this.log("warning", "DB reloaded by DEBUG RELOAD");
+    c.out.ok();
+  }
+
+  debugLoadAof(c: Client): void {
+    c.propagateAs = [];
+    if (this.aof.state !== "off") this.aof.flushSync();
+    this.emptyData();
+    try {
+      const files = this.aof.filesToLoad();
+      if (files !== null) this.replay(this.aof.loader(files, this.decodeContext), Infinity);
+    } catch (e) {
+      this.log("warning", (e as Error).message);
+      return c.out.error("ERR Error trying to load the AOF files, check server logs.");
+    }
+    this.shard.dirty = 0;
+    this.log("warning", "Append Only File loaded by DEBUG LOADAOF");
+    c.out.ok();
+  }
+
+  // ---- shutdown --------------------------------------------------------------------------
+
+  /**
+   * prepareForShutdown: stop background saves, flush and fsync the AOF, save the RDB when
+   * asked (save true) or by default with save points (save null). Null when ready to exit.
+   */
+  prepareShutdown(save: boolean | null, force: boolean): string | null {
+    if (this.bgsave !== null) this.bgsave.abort();
+    if (this.aof.rewrite !== null) {
+      if (this.aof.state === "wait_rewrite" && !force) {
+        this.log("warning", "Writing initial AOF, can't exit.");
+        return "ERR Errors trying to SHUTDOWN. Check logs.";
+      }
+      this.aof.rewrite.abort();
+    }
+    if (this.aof.state !== "off") {
+      this.log("notice", "Calling fsync() on the AOF file.");
+      try {
+        this.aof.flushSync();
+      } catch (e) {
+        this.log("warning", `Fail to fsync the AOF file: ${describe(e)}`);
+      }
+    }
+    if (save === true || (save === null && this.saveParams().length > 0)) {
+      this.log("notice", "Saving the final RDB snapshot before exiting.");
+      if (this.saveSync() !== null && !force) {
+        this.log("warning", "Error trying to save the DB, can't exit.");
+        return "ERR Errors trying to SHUTDOWN. Check logs.";
+      }
+    }
+    return null;
+  }
+
+  // ---- INFO ------------------------------------------------------------------------------
+
+  info(): Field[] {
+    const now = Date.now();
+    const aof = this.aof;
+    const job = this.bgsave ?? aof.rewrite;
+    const snap = job?.snapshot;
+    const fields: Field[] = [
+      ["loading", gate.loading ? 1 : 0],
+      ["current_fork_perc", snap && snap.keysTotal > 0 ? ((Math.min(snap.keysDone, snap.keysTotal) * 100) / snap.keysTotal).toFixed(2) : "0.00"],
+      ["current_save_keys_processed", snap ? Math.min(snap.keysDone, snap.keysTotal) : 0],
+      ["current_save_keys_total", snap ? snap.keysTotal : 0],
+      ["rdb_bgsave_in_progress", this.bgsave !== null ? 1 : 0],
+      ["rdb_last_save_time", this.shard.lastSave],
+      ["rdb_last_bgsave_status", this.lastBgsaveStatus],
+      ["rdb_last_bgsave_time_sec", this.lastBgsaveTimeSec],
+      ["rdb_current_bgsave_time_sec", this.bgsave !== null ? Math.floor((now - this.bgsave.startedAt) / 1000) : -1],
+      ["rdb_saves", this.rdbSaves],
+      ["rdb_last_load_keys_expired", this.keysExpired],
+      ["rdb_last_load_keys_loaded", this.keysLoaded],
+      ["aof_enabled", aof.state !== "off" ? 1 : 0],
+      ["aof_rewrite_in_progress", aof.rewrite !== null ? 1 : 0],
+      ["aof_rewrite_scheduled", aof.rewriteScheduled ? 1 : 0],
+      ["aof_last_rewrite_time_sec", aof.lastRewriteTimeSec],
+      ["aof_current_rewrite_time_sec", aof.rewrite !== null ? Math.floor((now - aof.rewrite.startedAt) / 1000) : -1],
+      ["aof_last_bgrewrite_status", aof.lastBgrewriteStatus],
+      ["aof_rewrites", aof.rewrites],
+      ["aof_rewrites_consecutive_failures", aof.consecutiveFailures],
+      ["aof_last_write_status", aof.lastWriteStatus],
+    ];
+    if (aof.state !== "off") {
+      fields.push(
+        ["aof_current_size", aof.currentSize],
+        ["aof_base_size", aof.baseSize],
+        ["aof_pending_rewrite", aof.rewriteScheduled ? 1 : 0],
+        ["aof_buffer_length", 0],
+        ["aof_pending_bio_fsync", 0],
+        ["aof_delayed_fsync", 0],
+      );
+    }
+    const p = this.progress;
+    if (gate.loading && p !== null) {
+      const loaded = p.loadedBytes();
+      const elapsed = (now - p.startedAt) / 1000;
+      const perc = p.totalBytes > 0 ? (loaded * 100) / p.totalBytes : 0;
+      const eta = loaded > 0 && elapsed > 0 ? Math.floor((p.totalBytes - loaded) / (loaded / elapsed)) : 1;
+      fields.push(
+        ["loading_start_time", Math.floor(p.startedAt / 1000)],
+        ["loading_total_bytes", p.totalBytes],
+        ["loading_rdb_used_mem", p.rdbUsedMem],
+        ["loading_loaded_bytes", loaded],
+        ["loading_loaded_perc", perc.toFixed(2)],
+        ["loading_eta_seconds", eta],
+      );
+    }
+    return fields;
+  }
+}
+
+const instances = new WeakMap<Shard, Persistence>();
+
+export function installPersistenceManager(shard: Shard): Persistence {
+  const p = new Persistence(shard);
+  instances.set(shard, p);
+  addInfoFields("persistence", (s) => instances.get(s)?.info() ?? []);
+  return p;
+}
+
+export function persistenceOf(shard: Shard): Persistence {
+  const p = instances.get(shard);
+  if (p === undefined) throw new Error("persistence is not installed on this shard");
+  return p;
+}
