@@ -2,6 +2,7 @@
 // HRANDFIELD. Values live in src/types/hash.ts (listpack → hashtable).
 
 import { register } from "./table.ts";
+import { addLongDouble, formatLongDouble, LD_ZERO, parseLongDouble, type LongDouble } from "../util/longdouble.ts";
 import type { Client } from "../server/client.ts";
 import type { Config } from "../config/config.ts";
 import { T_HASH } from "../keyspace/db.ts";
@@ -9,7 +10,7 @@ import { registerCloner } from "../keyspace/clone.ts";
 import { lookupRead, parseCursor, registerEncoding } from "./keys.ts";
 import { keyAdded } from "./strings.ts";
 import { HashValue, type HashLimits } from "../types/hash.ts";
-import { bytes, formatLongDouble, globMatch, INT64_MAX, INT64_MIN, is, parseDouble, parseInt64 } from "../util/bytes.ts";
+import { bytes, globMatch, INT64_MAX, INT64_MIN, is, parseInt64 } from "../util/bytes.ts";
 import { NOT_FLOAT, NOT_INTEGER, SYNTAX, WRONGTYPE, wrongArgs } from "../server/errors.ts";
 
 const HSET = bytes("HSET");
@@ -176,36 +177,24 @@ function hincrby(c: Client, argv: Uint8Array[]): void {
   c.written(key, "hincrby", "h");
 }
 
-/**
- * ld2string's human form ("%.17Lf" with trailing zeros cut). formatLongDouble() already
- * rounds like the long double sum would; this only spells exponent forms out in full.
- */
-function humanFloat(d: number): string {
-  const s = formatLongDouble(d);
-  if (s.indexOf("e") < 0) return s;
-  if (Math.abs(d) >= 1e21) return BigInt(d).toString();
-  const fixed = d.toFixed(17).replace(/0+$/, "").replace(/\.$/, "");
-  return fixed === "-0" ? "0" : fixed;
-}
-
 function hincrbyfloat(c: Client, argv: Uint8Array[]): void {
-  const incr = parseDouble(argv[3]);
+  const incr = parseLongDouble(argv[3]);
   if (incr === null) return c.out.error(NOT_FLOAT);
-  if (!Number.isFinite(incr)) return c.out.error("ERR value is NaN or Infinity");
+  if (incr === "inf") return c.out.error("ERR value is NaN or Infinity");
   const key = argv[1];
   const field = argv[2];
   const h = hashForUpdate(c, key);
   if (h === null) return;
   const cur = h.get(field);
-  let old = 0;
+  let old: LongDouble | "inf" = LD_ZERO;
   if (cur !== null) {
-    const v = parseDouble(cur);
+    const v = parseLongDouble(cur);
     if (v === null) return c.out.error("ERR hash value is not a float");
     old = v;
   }
-  const next = old + incr;
-  if (!Number.isFinite(next)) return c.out.error("ERR increment would produce NaN or Infinity");
-  const text = bytes(humanFloat(next));
+  const next = old === "inf" ? null : addLongDouble(old, incr);
+  if (next === null) return c.out.error("ERR increment would produce NaN or Infinity");
+  const text = bytes(formatLongDouble(next));
   h.set(field, text, limits(c));
   c.out.bulk(text);
   c.written(key, "hincrbyfloat", "h");

@@ -225,21 +225,6 @@ function exactG17(d: number): string {
   return shapeG(head, exp, d < 0);
 }
 
-/**
- * Redis formats INCRBYFLOAT/HINCRBYFLOAT results from a long double with %.17Lg, which
- * hides the last-bit error of double arithmetic (0.1+0.2 prints 0.3). Doubles carry ~15.9
- * significant digits, so printing 15 and checking the round trip within a couple of ulps
- * gives the same text for ordinary values.
- */
-export function formatLongDouble(d: number): string {
-  if (d === Infinity) return "inf";
-  if (d === -Infinity) return "-inf";
-  if (Number.isInteger(d) && Math.abs(d) < 1e17) return String(d);
-  const short = trimG(d.toPrecision(15));
-  const back = Number(short);
-  if (Math.abs(back - d) <= Math.abs(d) * 4.5e-16) return short;
-  return trimG(d.toPrecision(17));
-}
 
 /** Turn JS toPrecision output into C's %g shape: no trailing zeros, e+NN exponents. */
 function trimG(s: string): string {
