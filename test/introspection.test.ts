@@ -46,15 +46,15 @@ const LIST_LINE =
   /^id=\d+ addr=127\.0\.0\.1:\d+ laddr=127\.0\.0\.1:\d+ fd=-?\d+ name=\S* age=\d+ idle=\d+ flags=\w+ db=\d+ sub=\d+ psub=\d+ ssub=\d+ multi=-?\d+ qbuf=\d+ qbuf-free=\d+ argv-mem=\d+ multi-mem=\d+ rbs=\d+ rbp=\d+ obl=\d+ oll=\d+ omem=\d+ tot-mem=\d+ events=r\w* cmd=\S+ user=default redir=-?\d+ resp=[23]$/;
 
 test("CLIENT LIST / INFO lines have Redis 7.0's fields in order", async () => {
-  const me = await r.client("id");
-  await r.client("setname", "lister");
-  const list = ((await r.client("list")) as string).trim().split("\n");
+  const me = await r.client("ID");
+  await r.client("SETNAME", "lister");
+  const list = ((await r.client("LIST")) as string).trim().split("\n");
   for (const line of list) expect(line).toMatch(LIST_LINE);
   const mine = list.find((l) => l.startsWith(`id=${me} `))!;
   expect(mine).toContain(" name=lister ");
   expect(mine).toContain(" flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=26 ");
   expect(mine).toContain(" cmd=client|list ");
-  const info = (await r.client("info")) as string;
+  const info = (await r.client("INFO")) as string;
   expect(info.endsWith("\n")).toBe(true);
   expect(info.trim()).toMatch(LIST_LINE);
   expect(info).toContain(" cmd=client|info ");
@@ -106,9 +106,9 @@ test("CLIENT KILL by address, by ID, SKIPME and its argument errors", async () =
     ].join("\n"),
   );
   const victim = srv.client();
-  const vid = await victim.client("id");
+  const vid = await victim.client("ID");
   expect(await r.call("client", "kill", "id", String(vid))).toBe(1);
-  await until(async () => !((await r.client("list")) as string).includes(`id=${vid} `));
+  await until(async () => !((await r.client("LIST")) as string).includes(`id=${vid} `));
 
   const raw = rawClient(srv.port);
   raw.send("CLIENT INFO\r\n");
@@ -148,7 +148,7 @@ test("CLIENT PAUSE WRITE holds writes, lets reads through, UNPAUSE resumes in or
   await until(() => w.received() === "$3\r\nold\r\n");
   await until(async () => /blocked_clients:1\r\n/.test((await r.info("clients")) as string));
   expect(await r.get("p:k")).toBe("old");
-  expect(((await r.client("list")) as string).split("\n").some((l) => / flags=b /.test(l))).toBe(true);
+  expect(((await r.client("LIST")) as string).split("\n").some((l) => / flags=b /.test(l))).toBe(true);
   expect(await r.call("client", "unpause")).toBe("OK");
   await until(() => w.received() === "$3\r\nold\r\n+OK\r\n$3\r\nnew\r\n");
   w.sock.destroy();

@@ -78,7 +78,7 @@ test("INFO fields are Redis's, in Redis's order", async () => {
 
 test("INFO keyspace, commandstats, errorstats and latencystats", async () => {
   await r.flushall();
-  await r.config("resetstat");
+  await r.config("RESETSTAT");
   await r.set("k1", "v");
   await r.set("k2", "v", "EX", 100);
   await r.get("k1");
@@ -160,22 +160,22 @@ test("CONFIG GET/SET/HELP and their errors match Redis", async () => {
 
 test("CONFIG RESETSTAT clears stats and command stats", async () => {
   await r.get("x");
-  await r.config("resetstat");
+  await r.config("RESETSTAT");
   const cs = (await r.info("commandstats")) as string;
   expect(cs).not.toContain("cmdstat_get");
   expect((await r.info("stats")) as string).toContain("keyspace_misses:0\r\n");
 });
 
 test("SLOWLOG records, trims and redacts like Redis", async () => {
-  await r.config("set", "slowlog-log-slower-than", "0");
-  await r.slowlog("reset");
+  await r.config("SET", "slowlog-log-slower-than", "0");
+  await r.slowlog("RESET");
   await r.call("sadd-not-a-command").catch(() => {});
   await r.set("slow:key", "A".repeat(130));
   await r.call("set", "k", ...Array.from({ length: 40 }, (_, i) => String(i))).catch(() => {});
-  await r.client("setname", "slowclient");
-  await r.config("set", "masterauth", "secret");
-  await r.config("set", "slowlog-log-slower-than", "-1");
-  const entries = (await r.slowlog("get", "-1")) as [number, number, number, string[], string, string][];
+  await r.client("SETNAME", "slowclient");
+  await r.config("SET", "masterauth", "secret");
+  await r.config("SET", "slowlog-log-slower-than", "-1");
+  const entries = (await r.slowlog("GET", "-1")) as [number, number, number, string[], string, string][];
   // Newest first (the CONFIG SET that disabled the log is not in it): CONFIG SET masterauth,
   // CLIENT SETNAME, SET with 42 arguments, SET of a long value, the unknown command was
   // never executed, SLOWLOG RESET.
@@ -186,48 +186,48 @@ test("SLOWLOG records, trims and redacts like Redis", async () => {
   expect(entries[3][3][2]).toBe("A".repeat(128) + "... (2 more bytes)");
   expect(entries[entries.length - 1][3]).toEqual(["slowlog", "reset"]);
   expect(entries[0][4]).toMatch(/^127\.0\.0\.1:\d+$/);
-  expect(await r.slowlog("len")).toBe(entries.length);
-  expect(((await r.slowlog("get", "2")) as unknown[]).length).toBe(2);
-  expect(((await r.slowlog("get", "0")) as unknown[]).length).toBe(0);
-  await expect(r.slowlog("get", "-2")).rejects.toThrow("ERR count should be greater than or equal to -1");
-  await r.config("set", "masterauth", "");
-  await r.config("set", "slowlog-log-slower-than", "10000");
+  expect(await r.slowlog("LEN")).toBe(entries.length);
+  expect(((await r.slowlog("GET", "2")) as unknown[]).length).toBe(2);
+  expect(((await r.slowlog("GET", "0")) as unknown[]).length).toBe(0);
+  await expect(r.slowlog("GET", "-2")).rejects.toThrow("ERR count should be greater than or equal to -1");
+  await r.config("SET", "masterauth", "");
+  await r.config("SET", "slowlog-log-slower-than", "10000");
   await sameAsRedis(["SLOWLOG HELP", "SLOWLOG GET 1 2", "SLOWLOG LEN x"].join("\n"));
 });
 
 test("SLOWLOG honours slowlog-max-len and DEBUG SLEEP durations", async () => {
-  await r.config("set", "slowlog-log-slower-than", "100000");
-  await r.config("set", "slowlog-max-len", "2");
-  await r.slowlog("reset");
+  await r.config("SET", "slowlog-log-slower-than", "100000");
+  await r.config("SET", "slowlog-max-len", "2");
+  await r.slowlog("RESET");
   await r.call("debug", "sleep", "0.15");
   await r.call("debug", "sleep", "0.15");
   await r.call("debug", "sleep", "0.15");
-  const entries = (await r.slowlog("get")) as [number, number, number, string[]][];
+  const entries = (await r.slowlog("GET")) as [number, number, number, string[]][];
   expect(entries.length).toBe(2);
   expect(entries[0][2]).toBeGreaterThanOrEqual(150000);
   expect(entries[0][3]).toEqual(["debug", "sleep", "0.15"]);
   expect(entries[0][0]).toBe(entries[1][0] + 1);
-  await r.config("set", "slowlog-max-len", "128", "slowlog-log-slower-than", "10000");
+  await r.config("SET", "slowlog-max-len", "128", "slowlog-log-slower-than", "10000");
 });
 
 test("LATENCY events, history, histogram and doctor", async () => {
-  await r.config("set", "latency-monitor-threshold", "50");
-  await r.latency("reset");
+  await r.config("SET", "latency-monitor-threshold", "50");
+  await r.latency("RESET");
   await r.call("debug", "sleep", "0.08");
-  const latest = (await r.latency("latest")) as [string, number, number, number][];
+  const latest = (await r.latency("LATEST")) as [string, number, number, number][];
   expect(latest.length).toBe(1);
   expect(latest[0][0]).toBe("command");
   expect(latest[0][2]).toBeGreaterThanOrEqual(80);
-  const history = (await r.latency("history", "command")) as [number, number][];
+  const history = (await r.latency("HISTORY", "command")) as [number, number][];
   expect(history.length).toBe(1);
   expect(history[0][1]).toBe(latest[0][2]);
-  const graph = (await r.latency("graph", "command")) as string;
+  const graph = (await r.latency("GRAPH", "command")) as string;
   expect(graph).toMatch(/^command - high \d+ ms, low \d+ ms \(all time high \d+ ms\)\n-{80}\n/);
-  expect((await r.latency("doctor")) as string).toContain("1. command: 1 latency spikes");
-  expect(await r.latency("reset", "nosuch")).toBe(0);
-  expect(await r.latency("reset")).toBe(1);
-  await r.config("set", "latency-monitor-threshold", "0");
-  await r.config("resetstat");
+  expect((await r.latency("DOCTOR")) as string).toContain("1. command: 1 latency spikes");
+  expect(await r.latency("RESET", "nosuch")).toBe(0);
+  expect(await r.latency("RESET")).toBe(1);
+  await r.config("SET", "latency-monitor-threshold", "0");
+  await r.config("RESETSTAT");
   await r.set("h", "1");
   await r.set("h", "2");
   const histo = (await r.call("latency", "histogram", "set", "nosuch", "config")) as unknown[];

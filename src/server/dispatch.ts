@@ -168,7 +168,8 @@ export function call(c: Client, cmd: Command, argv: Uint8Array[]): void {
   c.lastCommand = cmd.fullName;
   if (observers.length > 0) for (const o of observers) o(c, cmd, argv, usec);
   if ((shard.dirty !== dirtyBefore || c.forcePropagation) && shard.propagators.length > 0 && !cmd.flags.has("no_propagate")) {
-    const effects = c.propagateAs;
+    // The handler may have set it (TS still sees the null assigned above).
+    const effects = c.propagateAs as Uint8Array[][] | null;
     if (effects === null) shard.propagate(c.dbIndex, argv);
     else if (effects.length === 1 || c.noBlock) for (const eff of effects) shard.propagate(c.dbIndex, eff);
     else if (effects.length > 1) {

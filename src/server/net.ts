@@ -2,7 +2,7 @@
 // listens on the same port), feeds bytes to the parser, and writes each read event's
 // replies with one socket write, keeping unsent bytes across partial writes.
 
-import type { Socket, TCPSocketListener } from "bun";
+import type { Socket, TCPSocketListener, TCPSocketListenOptions } from "bun";
 import { ProtocolError } from "../resp/parser.ts";
 import { Client } from "./client.ts";
 import { processCommand, call, resolve, markClock } from "./dispatch.ts";
@@ -93,7 +93,8 @@ export function wakeBlocked(c: Client): void {
 }
 
 export function listen(shard: Shard, hostname: string, port: number): TCPSocketListener<Client> {
-  return Bun.listen<Client>({
+  // Bun supports reusePort on TCP listeners; bun-types does not declare it yet.
+  const options: TCPSocketListenOptions<Client> & { reusePort: boolean } = {
     hostname,
     port,
     reusePort: true,
@@ -162,5 +163,6 @@ export function listen(shard: Shard, hostname: string, port: number): TCPSocketL
         if (c) c.closed = true;
       },
     },
-  });
+  };
+  return Bun.listen<Client>(options);
 }

@@ -1,14 +1,15 @@
 // Body of a shard worker thread: builds the shard, listens on the shared port and runs
-// the periodic cron. Control messages from the coordinator are rare (config changes,
-// INFO for the admin endpoint, shutdown) and use postMessage; commands never do.
+// the periodic cron. Control messages from the coordinator are rare (INFO for the
+// admin endpoint, shutdown) and use postMessage; commands never do.
 
+import type { TCPSocketListener } from "bun";
 import { Config } from "../config/config.ts";
 import { Shard } from "./shard.ts";
-import { listen } from "./net.ts";
+import type { Client } from "./client.ts";
+import { flush, listen, wakeBlocked } from "./net.ts";
 import { makeLogger } from "./log.ts";
 import { installCommands } from "../commands/index.ts";
 import { renameCommand } from "../commands/table.ts";
-import { flush, wakeBlocked } from "./net.ts";
 import type { ControlRequest, WorkerInit } from "./protocol.ts";
 import { infoSections } from "./info.ts";
 import { bindAddresses } from "./bind.ts";
@@ -17,6 +18,7 @@ import { installSharedStats } from "./shared-stats.ts";
 import { hubOf } from "../pubsub/hub.ts";
 import { Mesh } from "./mesh.ts";
 import { installRouter } from "./router.ts";
+import { persistenceOf } from "../persistence/manager.ts";
 
 declare const self: Worker;
 
@@ -40,7 +42,7 @@ export function startWorker(init: WorkerInit): void {
   shard.blocking.wake = (c) => (c.socket === null && mesh !== null ? mesh.lateReply(c) : wakeBlocked(c));
 
   const port = config.getNum("port");
-  const listeners = [];
+  const listeners: TCPSocketListener<Client>[] = [];
   if (port > 0) {
     for (const { host, optional } of bindAddresses(config.getStr("bind"))) {
       try {
@@ -74,7 +76,12 @@ export function startWorker(init: WorkerInit): void {
       case "info":
         self.postMessage({ type: "info", id: msg.id, sections: infoSections(shard, msg.section ?? "everything") });
         break;
-      case "stop":
+      case "stop": {
+        const error = persistenceOf(shard).prepareShutdown(msg.save, false);
+        if (error !== null) {
+          self.postMessage({ type: "stopped", error });
+          break;
+        }
         for (const l of listeners) l.stop(true);
         for (const c of shard.clients.values()) {
           flush(c);
@@ -82,7 +89,11 @@ export function startWorker(init: WorkerInit): void {
         }
         self.postMessage({ type: "stopped" });
         break;
+      }
     }
   };
-  self.postMessage({ type: "ready", shardId: init.shardId });
+  persistenceOf(shard).loadOnStart(
+    () => self.postMessage({ type: "ready", shardId: init.shardId }),
+    (message) => self.postMessage({ type: "fatal", message }),
+  );
 }
