@@ -179,7 +179,7 @@ test("SLOWLOG records, trims and redacts like Redis", async () => {
   // Newest first (the CONFIG SET that disabled the log is not in it): CONFIG SET masterauth,
   // CLIENT SETNAME, SET with 42 arguments, SET of a long value, the unknown command was
   // never executed, SLOWLOG RESET.
-  expect(entries[0][3]).toEqual(["config", "set", "masterauth", "(redacted)"]);
+  expect(entries[0][3]).toEqual(["config", "SET", "masterauth", "(redacted)"]);
   expect(entries[0][5]).toBe("slowclient");
   expect(entries[2][3].length).toBe(32);
   expect(entries[2][3][31]).toBe("... (11 more arguments)");
