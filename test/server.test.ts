@@ -184,7 +184,7 @@ test("SLOWLOG records, trims and redacts like Redis", async () => {
   expect(entries[2][3].length).toBe(32);
   expect(entries[2][3][31]).toBe("... (11 more arguments)");
   expect(entries[3][3][2]).toBe("A".repeat(128) + "... (2 more bytes)");
-  expect(entries[entries.length - 1][3]).toEqual(["slowlog", "reset"]);
+  expect(entries[entries.length - 1][3]).toEqual(["slowlog", "RESET"]);
   expect(entries[0][4]).toMatch(/^127\.0\.0\.1:\d+$/);
   expect(await r.slowlog("LEN")).toBe(entries.length);
   expect(((await r.slowlog("GET", "2")) as unknown[]).length).toBe(2);
