@@ -4,23 +4,16 @@
 
 import { test, expect, beforeAll, afterAll } from "bun:test";
 import type Redis from "ioredis";
-import { startRedis, startTsredis, type RunningServer } from "./helpers/server.ts";
+import type { RunningServer } from "./helpers/server.ts";
+import { type Arg, onBoth, startPair, stopPair } from "./helpers/compare.ts";
 
 let ts: RunningServer;
 let ref: RunningServer | null;
 let a: Redis;
 let b: Redis | null;
 
-beforeAll(async () => {
-  [ts, ref] = await Promise.all([startTsredis(), startRedis()]);
-  a = ts.client();
-  b = ref?.client() ?? null;
-});
-afterAll(async () => {
-  await Promise.all([ts.stop(), ref?.stop()]);
-});
-
-type Arg = string | number | Buffer;
+beforeAll(async () => ({ ts, ref, a, b } = await startPair()));
+afterAll(() => stopPair(ts, ref));
 
 const norm = (v: unknown): unknown => (Buffer.isBuffer(v) ? v.toString("latin1") : Array.isArray(v) ? v.map(norm) : v);
 
@@ -60,10 +53,7 @@ async function sameBatch(cmds: Arg[][]): Promise<void> {
   }
 }
 
-async function both(cmd: Arg[]): Promise<void> {
-  await run(a, cmd);
-  if (b) await run(b, cmd);
-}
+const both = (cmd: Arg[]) => onBoth(a, b, cmd);
 
 const words = (lines: string): string[][] =>
   lines

@@ -3,62 +3,21 @@
 // keyspace notifications and RESP3 forms.
 
 import { test, expect, beforeAll, afterAll } from "bun:test";
-import { connect } from "node:net";
 import type Redis from "ioredis";
-import { startRedis, startTsredis, type RunningServer } from "./helpers/server.ts";
-import { replyEnd } from "../src/resp/reply.ts";
+import type { RunningServer } from "./helpers/server.ts";
+import { type Arg, onBoth, resp3, sameReplies, startPair, stopPair, words } from "./helpers/compare.ts";
 
 let ts: RunningServer;
 let ref: RunningServer | null;
 let a: Redis;
 let b: Redis | null;
 
-beforeAll(async () => {
-  [ts, ref] = await Promise.all([startTsredis(), startRedis()]);
-  a = ts.client();
-  b = ref?.client() ?? null;
-});
-afterAll(async () => {
-  await Promise.all([ts.stop(), ref?.stop()]);
-});
+beforeAll(async () => ({ ts, ref, a, b } = await startPair()));
+afterAll(() => stopPair(ts, ref));
 
-type Arg = string | number | Buffer;
+const same = (cmds: Arg[][]) => sameReplies(a, b, cmds);
 
-/** Reply as plain data: bulk strings in latin1, errors as "ERR:<message>". */
-async function run(r: Redis, cmd: Arg[]): Promise<unknown> {
-  const norm = (v: unknown): unknown => (Buffer.isBuffer(v) ? v.toString("latin1") : Array.isArray(v) ? v.map(norm) : v);
-  try {
-    return norm(await r.callBuffer(String(cmd[0]), ...cmd.slice(1)));
-  } catch (e) {
-    return "ERR:" + (e as Error).message;
-  }
-}
-
-/** Run each command on both servers and require identical replies. */
-async function same(cmds: Arg[][]): Promise<unknown[]> {
-  const out: unknown[] = [];
-  for (const cmd of cmds) {
-    const got = await run(a, cmd);
-    if (b) {
-      const want = await run(b, cmd);
-      expect({ cmd: cmd.map(String), reply: got }).toEqual({ cmd: cmd.map(String), reply: want });
-    }
-    out.push(got);
-  }
-  return out;
-}
-
-async function both(cmd: Arg[]): Promise<void> {
-  await run(a, cmd);
-  if (b) await run(b, cmd);
-}
-
-/** Commands given as space-separated words (no argument contains a space). */
-const words = (lines: string): string[][] =>
-  lines
-    .trim()
-    .split("\n")
-    .map((l) => l.trim().split(/\s+/));
+const both = (cmd: Arg[]) => onBoth(a, b, cmd);
 
 /** Field/value pairs of a flat HGETALL-style reply, sorted (hashtable order is arbitrary). */
 function pairs(reply: unknown): string[][] {
@@ -354,33 +313,6 @@ test("keyspace notifications: new, hset, hdel, del, hincrby, hincrbyfloat, keymi
   expect(got).toContain("__keyevent@0__:hincrbyfloat h");
   if (ref) expect(got).toEqual(await notifications(ref, script));
 });
-
-/** One RESP3 connection: send commands one by one, return each raw reply. */
-async function resp3(port: number, cmds: string[][]): Promise<string[]> {
-  const s = connect(port, "127.0.0.1");
-  await new Promise<void>((res) => s.once("connect", () => res()));
-  let buf = Buffer.alloc(0);
-  const replies: string[] = [];
-  for (const cmd of [["hello", "3"], ...cmds]) {
-    s.write(`*${cmd.length}\r\n` + cmd.map((x) => `$${Buffer.byteLength(x)}\r\n${x}\r\n`).join(""));
-    for (;;) {
-      let end = -1;
-      try {
-        end = buf.length > 0 ? replyEnd(buf) : -1;
-      } catch {
-        end = -1;
-      }
-      if (end > 0 && end <= buf.length) {
-        replies.push(buf.subarray(0, end).toString("latin1"));
-        buf = buf.subarray(end);
-        break;
-      }
-      buf = Buffer.concat([buf, await new Promise<Buffer>((res) => s.once("data", res))]);
-    }
-  }
-  s.destroy();
-  return replies.slice(1);
-}
 
 test("RESP3 shapes: HGETALL map, HRANDFIELD WITHVALUES pairs, HSCAN", async () => {
   const cmds = words(`

@@ -3,6 +3,7 @@
 import { test, expect, beforeAll, afterAll } from "bun:test";
 import type Redis from "ioredis";
 import { startRedis, startTsredis, type RunningServer } from "./helpers/server.ts";
+import { type Arg, onBoth, run } from "./helpers/compare.ts";
 
 // DEBUG (set-active-expire) only reaches tsredis: the reference server runs without it.
 const DEBUG = ["--enable-debug-command", "yes"];
@@ -20,18 +21,6 @@ afterAll(async () => {
   await Promise.all([ts.stop(), ref?.stop()]);
 });
 
-type Arg = string | number | Buffer;
-
-/** Reply as plain data: bulk strings in latin1, errors as "ERR:<message>". */
-async function run(r: Redis, cmd: Arg[]): Promise<unknown> {
-  const norm = (v: unknown): unknown => (Buffer.isBuffer(v) ? v.toString("latin1") : Array.isArray(v) ? v.map(norm) : v);
-  try {
-    return norm(await r.callBuffer(String(cmd[0]), ...cmd.slice(1)));
-  } catch (e) {
-    return "ERR:" + (e as Error).message;
-  }
-}
-
 /** Run each command on both servers and require identical replies (sorted where asked). */
 async function same(cmds: Arg[][], opts: { sort?: boolean } = {}): Promise<unknown[]> {
   const out: unknown[] = [];
@@ -48,10 +37,7 @@ async function same(cmds: Arg[][], opts: { sort?: boolean } = {}): Promise<unkno
   return out;
 }
 
-async function both(cmd: Arg[]): Promise<void> {
-  await run(a, cmd);
-  if (b) await run(b, cmd);
-}
+const both = (cmd: Arg[]) => onBoth(a, b, cmd);
 
 const bin = (...bytes: number[]) => Buffer.from(bytes);
 

@@ -3,26 +3,17 @@
 // thresholds, the SPOP strategies, SSCAN cursors, keyspace notifications and RESP3 forms.
 
 import { test, expect, beforeAll, afterAll } from "bun:test";
-import { connect } from "node:net";
 import type Redis from "ioredis";
-import { startRedis, startTsredis, type RunningServer } from "./helpers/server.ts";
-import { replyEnd } from "../src/resp/reply.ts";
+import type { RunningServer } from "./helpers/server.ts";
+import { type Arg, onBoth, resp3, sameReplies, startPair, stopPair, words } from "./helpers/compare.ts";
 
 let ts: RunningServer;
 let ref: RunningServer | null;
 let a: Redis;
 let b: Redis | null;
 
-beforeAll(async () => {
-  [ts, ref] = await Promise.all([startTsredis(), startRedis()]);
-  a = ts.client();
-  b = ref?.client() ?? null;
-});
-afterAll(async () => {
-  await Promise.all([ts.stop(), ref?.stop()]);
-});
-
-type Arg = string | number | Buffer;
+beforeAll(async () => ({ ts, ref, a, b } = await startPair()));
+afterAll(() => stopPair(ts, ref));
 
 /**
  * Reply as plain data: bulk strings in latin1, errors as "ERR:<message>". Arrays of strings
@@ -38,31 +29,9 @@ async function run(r: Redis, cmd: Arg[]): Promise<unknown> {
   }
 }
 
-/** Run each command on both servers and require identical replies. */
-async function same(cmds: Arg[][]): Promise<unknown[]> {
-  const out: unknown[] = [];
-  for (const cmd of cmds) {
-    const got = await run(a, cmd);
-    if (b) {
-      const want = await run(b, cmd);
-      expect({ cmd: cmd.map(String), reply: got }).toEqual({ cmd: cmd.map(String), reply: want });
-    }
-    out.push(got);
-  }
-  return out;
-}
+const same = (cmds: Arg[][]) => sameReplies(a, b, cmds, run);
 
-async function both(cmd: Arg[]): Promise<void> {
-  await run(a, cmd);
-  if (b) await run(b, cmd);
-}
-
-/** Commands given as space-separated words (no argument contains a space). */
-const words = (lines: string): string[][] =>
-  lines
-    .trim()
-    .split("\n")
-    .map((l) => l.trim().split(/\s+/));
+const both = (cmd: Arg[]) => onBoth(a, b, cmd);
 
 test("SADD, SREM, SCARD, SISMEMBER, SMISMEMBER, SMEMBERS", async () => {
   await both(["flushall"]);
@@ -408,33 +377,6 @@ test("keyspace notifications: sadd, srem, spop, smove, *store, del, new", async 
   expect(got).toContain("__keyevent@0__:sunionstore d");
   if (ref) expect(got).toEqual(await notifications(ref, script));
 });
-
-/** One RESP3 connection: send commands one by one, return each raw reply. */
-async function resp3(port: number, cmds: string[][]): Promise<string[]> {
-  const s = connect(port, "127.0.0.1");
-  await new Promise<void>((res) => s.once("connect", () => res()));
-  let buf = Buffer.alloc(0);
-  const replies: string[] = [];
-  for (const cmd of [["hello", "3"], ...cmds]) {
-    s.write(`*${cmd.length}\r\n` + cmd.map((x) => `$${Buffer.byteLength(x)}\r\n${x}\r\n`).join(""));
-    for (;;) {
-      let end = -1;
-      try {
-        end = buf.length > 0 ? replyEnd(buf) : -1;
-      } catch {
-        end = -1;
-      }
-      if (end > 0 && end <= buf.length) {
-        replies.push(buf.subarray(0, end).toString("latin1"));
-        buf = buf.subarray(end);
-        break;
-      }
-      buf = Buffer.concat([buf, await new Promise<Buffer>((res) => s.once("data", res))]);
-    }
-  }
-  s.destroy();
-  return replies.slice(1);
-}
 
 test("RESP3 shapes: sets for SMEMBERS/SINTER/SUNION/SDIFF/SPOP count, arrays elsewhere", async () => {
   const cmds = words(`

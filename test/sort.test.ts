@@ -4,59 +4,20 @@
 
 import { test, expect, beforeAll, afterAll } from "bun:test";
 import type Redis from "ioredis";
-import { startRedis, startTsredis, type RunningServer } from "./helpers/server.ts";
+import type { RunningServer } from "./helpers/server.ts";
+import { type Arg, onBoth, run, sameReplies, startPair, stopPair, words } from "./helpers/compare.ts";
 
 let ts: RunningServer;
 let ref: RunningServer | null;
 let a: Redis;
 let b: Redis | null;
 
-beforeAll(async () => {
-  [ts, ref] = await Promise.all([startTsredis(), startRedis()]);
-  a = ts.client();
-  b = ref?.client() ?? null;
-});
-afterAll(async () => {
-  await Promise.all([ts.stop(), ref?.stop()]);
-});
+beforeAll(async () => ({ ts, ref, a, b } = await startPair()));
+afterAll(() => stopPair(ts, ref));
 
-type Arg = string | number | Buffer;
+const same = (cmds: Arg[][]) => sameReplies(a, b, cmds);
 
-/** Reply as plain data: bulk strings in latin1, errors as "ERR:<message>". */
-async function run(r: Redis, cmd: Arg[]): Promise<unknown> {
-  const norm = (v: unknown): unknown => (Buffer.isBuffer(v) ? v.toString("latin1") : Array.isArray(v) ? v.map(norm) : v);
-  try {
-    return norm(await r.callBuffer(String(cmd[0]), ...cmd.slice(1)));
-  } catch (e) {
-    return "ERR:" + (e as Error).message;
-  }
-}
-
-/** Run each command on both servers and require identical replies. */
-async function same(cmds: Arg[][]): Promise<unknown[]> {
-  const out: unknown[] = [];
-  for (const cmd of cmds) {
-    const got = await run(a, cmd);
-    if (b) {
-      const want = await run(b, cmd);
-      expect({ cmd: cmd.map(String), reply: got }).toEqual({ cmd: cmd.map(String), reply: want });
-    }
-    out.push(got);
-  }
-  return out;
-}
-
-async function both(cmd: Arg[]): Promise<void> {
-  await run(a, cmd);
-  if (b) await run(b, cmd);
-}
-
-/** Commands given as space-separated words (no argument contains a space). */
-const words = (lines: string): string[][] =>
-  lines
-    .trim()
-    .split("\n")
-    .map((l) => l.trim().split(/\s+/));
+const both = (cmd: Arg[]) => onBoth(a, b, cmd);
 
 test("SORT lists, sets and sorted sets: numeric, ALPHA, DESC, LIMIT", async () => {
   await both(["flushall"]);
