@@ -34,6 +34,9 @@ const DEPRECATED = new Set(["list-max-ziplist-entries", "list-max-ziplist-value"
 /** Lines CONFIG REWRITE keeps as they are although they are not config options. */
 const REWRITE_KEEPS = new Set(["include", "rename-command", "user", "loadmodule", "sentinel"]);
 
+/** Thrown by an onApply() hook when a validated value cannot take effect. */
+export class ConfigApplyError extends Error {}
+
 export class ConfigError extends Error {
   /** Load errors: the file being read ("(command line)" for argv) and the 1-based line. */
   file?: string;
@@ -192,6 +195,7 @@ export class Config {
 
   private values = new Map<Directive, unknown>();
   private listeners: Listener[] = [];
+  private readonly appliers = new Map<Directive, (value: string) => void>();
   private load = { reading: false, saveLoaded: false };
 
   constructor() {
@@ -296,7 +300,33 @@ export class Config {
         throw new ConfigError(`ERR CONFIG SET failed (possibly related to argument '${entry.key}') - ${e.message}`);
       }
     }
+    this.runAppliers(next);
     return this.commit(next);
+  }
+
+  /**
+   * Register a side effect of a CONFIG SET that can fail after validation (listening on a
+   * new port). It throws ConfigApplyError to make the whole CONFIG SET fail and roll back.
+   */
+  onApply(name: string, apply: (value: string) => void): void {
+    this.appliers.set(lookupDirective(name)!.def, apply);
+  }
+
+  /** Apply changed values in order; on a failure re-apply the old values of those done. */
+  private runAppliers(next: Map<Directive, unknown>): void {
+    const done: Directive[] = [];
+    for (const [d, v] of next) {
+      const apply = this.appliers.get(d);
+      if (!apply || formatValue(d, v) === this.format(d)) continue;
+      try {
+        apply(formatValue(d, v));
+        done.push(d);
+      } catch (e) {
+        if (!(e instanceof ConfigApplyError)) throw e;
+        for (const prev of done) this.appliers.get(prev)!(this.format(prev));
+        throw new ConfigError(`ERR CONFIG SET failed (possibly related to argument '${d.name}') - ${e.message}`);
+      }
+    }
   }
 
   private protectedAllowed(isLocalClient: boolean): boolean {

@@ -3,7 +3,7 @@
 // admin endpoint, shutdown) and use postMessage; commands never do.
 
 import type { TCPSocketListener } from "bun";
-import { Config } from "../config/config.ts";
+import { Config, ConfigApplyError } from "../config/config.ts";
 import { Shard } from "./shard.ts";
 import type { Client } from "./client.ts";
 import { flush, listen, wakeBlocked } from "./net.ts";
@@ -21,6 +21,22 @@ import { installRouter } from "./router.ts";
 import { persistenceOf } from "../persistence/manager.ts";
 
 declare const self: Worker;
+
+/** Listen on every bind address (port 0: none); all or nothing. */
+function listenAll(shard: Shard, port: number): TCPSocketListener<Client>[] {
+  const out: TCPSocketListener<Client>[] = [];
+  if (port === 0) return out;
+  for (const { host, optional } of bindAddresses(shard.config.getStr("bind"))) {
+    try {
+      out.push(listen(shard, host, port));
+    } catch (e) {
+      if (optional) continue;
+      for (const l of out) l.stop(true);
+      throw new Error(`Could not create server TCP listening socket ${host}:${port}: ${(e as { code?: string }).code === "EADDRINUSE" ? "Address already in use" : (e as Error).message}`);
+    }
+  }
+  return out;
+}
 
 export function startWorker(init: WorkerInit): void {
   const config = Config.fromSnapshot(init.config);
@@ -41,19 +57,24 @@ export function startWorker(init: WorkerInit): void {
   // Proxies of other workers' clients have no socket: their late reply travels back.
   shard.blocking.wake = (c) => (c.socket === null && mesh !== null ? mesh.lateReply(c) : wakeBlocked(c));
 
-  const port = config.getNum("port");
-  const listeners: TCPSocketListener<Client>[] = [];
-  if (port > 0) {
-    for (const { host, optional } of bindAddresses(config.getStr("bind"))) {
-      try {
-        listeners.push(listen(shard, host, port));
-      } catch (e) {
-        if (optional) continue;
-        self.postMessage({ type: "fatal", message: `Could not create server TCP listening socket ${host}:${port}: ${(e as Error).message}` });
-        return;
-      }
-    }
+  let listeners: TCPSocketListener<Client>[];
+  try {
+    listeners = listenAll(shard, config.getNum("port"));
+  } catch (e) {
+    self.postMessage({ type: "fatal", message: (e as Error).message });
+    return;
   }
+  // CONFIG SET port: listen on the new port first; the old one closes only if that worked.
+  config.onApply("port", (value) => {
+    let next: TCPSocketListener<Client>[];
+    try {
+      next = listenAll(shard, Number(value));
+    } catch (e) {
+      throw new ConfigApplyError(`Unable to listen on this port: ${(e as Error).message}`);
+    }
+    for (const l of listeners) l.stop(false);
+    listeners = next;
+  });
 
   config.onChange((names) => {
     if (names.includes("loglevel")) logTarget.level = config.getStr("loglevel");
