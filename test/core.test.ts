@@ -162,3 +162,16 @@ test("SIGTERM shuts down cleanly and removes the pidfile", async () => {
   const log = await Bun.file(logfile).text();
   expect(log).toMatch(/^\d+:M \d\d \w{3} \d{4} \d\d:\d\d:\d\d\.\d{3} \* .*Ready to accept connections/m);
 });
+
+test("a bare --cluster-enabled flag means yes, and CLUSTER KEYSLOT hashes like Redis Cluster", async () => {
+  const s = await startTsredis(["--cluster-enabled"]);
+  try {
+    const r = s.client();
+    expect(await r.config("GET", "cluster-enabled")).toEqual(["cluster-enabled", "yes"]);
+    expect(await r.cluster("KEYSLOT", "foo")).toBe(12182);
+    expect(await r.cluster("KEYSLOT", "{user1000}.following")).toBe(await r.cluster("KEYSLOT", "user1000"));
+  } finally {
+    await s.stop();
+  }
+  expect(await cli(srv.port, ["cluster", "keyslot", "foo"])).toBe("ERR This instance has cluster support disabled");
+});

@@ -15,12 +15,14 @@ import "./streams.ts";
 import { installKeys } from "./keys.ts";
 import "./expire.ts";
 import "./functions.ts";
+import "./cluster.ts";
 import "./scripting.ts";
 import { installServer } from "./server.ts";
 import { installClientCommands } from "./client.ts";
 import { installPubSub } from "./pubsub.ts";
 import { installMulti } from "./multi.ts";
 import { installReplication } from "../replication/feed.ts";
+import { installPersistence } from "./persistence.ts";
 
 export function installCommands(shard: Shard): void {
   installKeys(shard);
@@ -29,4 +31,5 @@ export function installCommands(shard: Shard): void {
   installPubSub(shard);
   installMulti(shard);
   installReplication(shard);
+  installPersistence(shard);
 }
