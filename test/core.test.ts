@@ -173,5 +173,5 @@ test("a bare --cluster-enabled flag means yes, and CLUSTER KEYSLOT hashes like R
   } finally {
     await s.stop();
   }
-  expect(await cli(srv.port, ["cluster", "keyslot", "foo"])).toBe("ERR This instance has cluster support disabled");
+  expect((await cli(srv.port, ["cluster", "keyslot", "foo"])).trim()).toBe("ERR This instance has cluster support disabled");
 });
