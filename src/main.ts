@@ -127,7 +127,7 @@ async function main(): Promise<void> {
       workers[0].postMessage({ type: "info", id, section } satisfies ControlRequest);
     });
 
-  const shutdown = (why: string) => {
+  const shutdown = (why: string, save: boolean | null) => {
     if (stopping) return;
     stopping = true;
     log("warning", why);
@@ -144,13 +144,23 @@ async function main(): Promise<void> {
       log("warning", "Redis is now ready to exit, bye bye...");
       process.exit(0);
     };
+    const onStopped = (ev: MessageEvent<ControlReply>) => {
+      if (ev.data.type !== "stopped") return;
+      if (ev.data.error !== undefined) {
+        // The final save failed: like Redis, keep serving.
+        log("warning", "SIGTERM received but errors trying to shut down the server, check the logs for more information");
+        stopping = false;
+        for (const w of workers) w.removeEventListener("message", onStopped);
+        return;
+      }
+      if (++stopped === workers.length) finish();
+    };
     for (const w of workers) {
-      w.addEventListener("message", (ev: MessageEvent<ControlReply>) => {
-        if (ev.data.type === "stopped" && ++stopped === workers.length) finish();
-      });
-      w.postMessage({ type: "stop" } satisfies ControlRequest);
+      w.addEventListener("message", onStopped);
+      w.postMessage({ type: "stop", save } satisfies ControlRequest);
     }
-    setTimeout(finish, 2000).unref();
+    // A worker that is not saving answers at once; one writing the final RDB takes its time.
+    if (save === false) setTimeout(finish, 2000).unref();
   };
 
   for (let i = 0; i < shards; i++) {
@@ -179,7 +189,7 @@ async function main(): Promise<void> {
           config.set(Object.entries(msg.changes), true);
           break;
         case "shutdown":
-          shutdown("Received SHUTDOWN, scheduling shutdown...");
+          shutdown("Received SHUTDOWN, scheduling shutdown...", msg.save);
           break;
       }
     };
@@ -201,8 +211,8 @@ async function main(): Promise<void> {
     }
   }
 
-  process.on("SIGTERM", () => shutdown("Received SIGTERM scheduling shutdown..."));
-  process.on("SIGINT", () => shutdown("Received SIGINT scheduling shutdown..."));
+  process.on("SIGTERM", () => shutdown("Received SIGTERM scheduling shutdown...", null));
+  process.on("SIGINT", () => shutdown("Received SIGINT scheduling shutdown...", null));
 }
 
 /**

@@ -331,6 +331,8 @@ function swapdb(c: Client, argv: Uint8Array[]): void {
     c.shard.dbModified(a, b);
     c.shard.dbModified(b, a);
     dbs[a].swapWith(dbs[b]);
+    c.shard.blocking.signalDb(a);
+    c.shard.blocking.signalDb(b);
   }
   c.shard.dirty++;
   c.out.ok();

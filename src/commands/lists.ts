@@ -7,6 +7,7 @@ import { register } from "./table.ts";
 import { lookupRead, registerEncoding } from "./keys.ts";
 import { keyAdded } from "./strings.ts";
 import type { Client } from "../server/client.ts";
+import type { ReplyWriter } from "../resp/writer.ts";
 import { T_LIST } from "../keyspace/db.ts";
 import { registerCloner } from "../keyspace/clone.ts";
 import { QuickList, sameBytes } from "../types/list.ts";
@@ -64,7 +65,7 @@ function sideArg(c: Client, b: Uint8Array): boolean | null {
  * getTimeoutFromObjectOrReply in seconds: the absolute deadline in ms (0 = wait forever), or
  * null after the error reply. Fractions round up to the next millisecond.
  */
-export function parseTimeout(c: Client, b: Uint8Array): number | null {
+function parseTimeout(c: Client, b: Uint8Array): number | null {
   const seconds = parseDouble(b);
   if (seconds === null) {
     c.out.error("ERR timeout is not a float or out of range");
@@ -81,7 +82,7 @@ export function parseTimeout(c: Client, b: Uint8Array): number | null {
 // ---- shared helpers -------------------------------------------------------------------------
 
 /** A new empty list with the configured node size (created before its first push). */
-export function createList(c: Client): QuickList {
+function createList(c: Client): QuickList {
   return new QuickList(c.shard.config.getNum("list-max-listpack-size"));
 }
 
@@ -131,11 +132,37 @@ function popped(c: Client, key: Uint8Array, list: QuickList, head: boolean, n: n
   c.shard.dirty += n - 1;
 }
 
+/**
+ * A bulk reply of src[off, off + len), encoded straight into the reply buffer: ranges of small
+ * elements (LRANGE_100) spend most of their time here, and ReplyWriter.bulkSlice's per-call
+ * subarray and tiny set() calls cost several times the copy itself.
+ */
+function bulkFrom(out: ReplyWriter, src: Uint8Array, off: number, len: number): void {
+  out.ensure(len + 24);
+  const b = out.buf;
+  let o = out.len;
+  b[o++] = 36;
+  if (len < 10) {
+    b[o++] = 48 + len;
+  } else {
+    const digits = String(len);
+    for (let i = 0; i < digits.length; i++) b[o++] = digits.charCodeAt(i);
+  }
+  b[o++] = 13;
+  b[o++] = 10;
+  if (len <= 32) for (let i = 0; i < len; i++) b[o + i] = src[off + i];
+  else b.set(src.subarray(off, off + len), o);
+  o += len;
+  b[o++] = 13;
+  b[o++] = 10;
+  out.len = o;
+}
+
 /** count elements from index start (towards the head when reverse) as a multi-bulk reply. */
 function replyElements(c: Client, list: QuickList, start: number, count: number, reverse: boolean): void {
   const out = c.out;
   out.array(count);
-  list.range(start, count, reverse, (buf, off, len) => out.bulkSlice(buf, off, len));
+  list.range(start, count, reverse, (buf, off, len) => bulkFrom(out, buf, off, len));
 }
 
 /** addListRangeReply: elements start..end (inclusive, negative from the tail). */
@@ -485,7 +512,8 @@ function blmoveGeneric(c: Client, argv: Uint8Array[], fromHead: boolean, toHead:
     dbIndex: c.dbIndex,
     deadline,
     retry: (w) => serveMove(w, waitKey, target, fromHead, toHead, rpoplpush),
-    onTimeout: (w) => w.out.nil(),
+    // Redis answers every timed-out list wait with a null array, BLMOVE's included.
+    onTimeout: (w) => w.out.nilArray(),
   });
 }
 

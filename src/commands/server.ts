@@ -16,6 +16,7 @@ import { T_STRING, T_LIST, T_SET, T_ZSET, T_HASH, T_STREAM, lruClock, type Db } 
 import { bytes, is, isIntEncodable, latin1, lower, parseInt64, parseSafeInt, str } from "../util/bytes.ts";
 import { NOT_INTEGER, NO_SUCH_KEY, SYNTAX } from "../server/errors.ts";
 import { infoSectionsFor, infoText, randomHex, replication, startInfoSampler, bytesToHuman, usedMemory, datasetBytes } from "../server/info.ts";
+import { persistenceOf } from "../persistence/manager.ts";
 import { REDACTED, redactedPositions, slowlogEntries, slowlogPush, slowlogReset } from "../server/slowlog.ts";
 import {
   addLatencySample,
@@ -233,7 +234,9 @@ function flushdb(c: Client, argv: Uint8Array[]): void {
 }
 
 function flushall(c: Client, argv: Uint8Array[]): void {
-  if (flushArgsOk(c, argv)) flushDbs(c, argv, -1);
+  if (!flushArgsOk(c, argv)) return;
+  flushDbs(c, argv, -1);
+  persistenceOf(c.shard).afterFlushAll();
 }
 
 function time(c: Client): void {
@@ -254,18 +257,23 @@ function shutdown(c: Client, argv: Uint8Array[]): void {
   let nosave = false;
   let save = false;
   let other = false;
+  let force = false;
   let abort = false;
   for (let i = 1; i < argv.length; i++) {
     if (is(argv[i], "nosave")) nosave = true;
     else if (is(argv[i], "save")) save = true;
-    else if (is(argv[i], "now") || is(argv[i], "force")) other = true;
+    else if (is(argv[i], "now")) other = true;
+    else if (is(argv[i], "force")) force = other = true;
     else if (is(argv[i], "abort")) abort = true;
     else return c.out.error(SYNTAX);
   }
   if ((abort && (nosave || save || other)) || (nosave && save)) return c.out.error(SYNTAX);
   // The coordinator stops the process at once, so a shutdown is never pending.
   if (abort) return c.out.error("ERR No shutdown in progress.");
-  self.postMessage({ type: "shutdown", save: save ? true : nosave ? false : null });
+  // Save (and flush the AOF) here, where a failure can still be answered.
+  const err = persistenceOf(c.shard).prepareShutdown(save ? true : nosave ? false : null, force);
+  if (err !== null) return c.out.error(err);
+  self.postMessage({ type: "shutdown", save: false });
 }
 
 function monitor(c: Client): void {
@@ -963,6 +971,8 @@ const DEBUG_HELP = [
   "    Write <message> to the server log.",
   "HTSTATS <dbid>",
   "    Return hash table statistics of the specified Redis database.",
+  "LOADAOF",
+  "    Flush the AOF buffers on disk and reload the AOF in memory.",
   "OBJECT <key>",
   "    Show low level info about `key` and associated value.",
   "POPULATE <count> [<prefix>] [<size>]",
@@ -974,6 +984,19 @@ const DEBUG_HELP = [
   "    Reply with a test value of the specified type. <type> can be: string,",
   "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
   "    true, false.",
+  "RELOAD [option ...]",
+  "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
+  "    * MERGE: conflicting keys will be loaded from RDB.",
+  "    * NOFLUSH: the existing database will not be removed before load, but",
+  "      conflicting keys will generate an exception and kill the server.",
+  "    * NOSAVE: the database will be loaded from an existing RDB file.",
+  "    Examples:",
+  "    * DEBUG RELOAD: verify that the server is able to persist, flush and reload",
+  "      the database.",
+  "    * DEBUG RELOAD NOSAVE: replace the current database with the contents of an",
+  "      existing RDB file.",
+  "    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB",
+  "      file to the database.",
   "SET-ACTIVE-EXPIRE <0|1>",
   "    Setting it to 0 disables expiring keys in background when they are not",
   "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
@@ -1065,6 +1088,8 @@ function debug(c: Client, argv: Uint8Array[]): void {
     return c.out.ok();
   }
   if (sub === "populate" && argc >= 3 && argc <= 5) return debugPopulate(c, argv);
+  if (sub === "reload") return persistenceOf(c.shard).debugReload(c, argv);
+  if (sub === "loadaof" && argc === 2) return persistenceOf(c.shard).debugLoadAof(c);
   if (sub === "htstats" && argc >= 3) return debugHtstats(c, argv);
   if (sub === "listpack" && argc === 3) return debugEncodingDump(c, argv[2], "listpack", "Listpack structure printed on stdout", "ERR Not a listpack encoded object.");
   if (sub === "quicklist" && (argc === 3 || argc === 4)) {

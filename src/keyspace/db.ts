@@ -129,6 +129,8 @@ export class Db {
   /** Keys with an expire. */
   volatileCount = 0;
   onExpired: ExpireHook | null = null;
+  /** A collection was stored under key (created, or moved in by RENAME/MOVE/COPY/RESTORE). */
+  onObjectStored: ((db: Db, key: Uint8Array, type: number) => void) | null = null;
   /** Replicas hide expired keys but leave deleting them to the master's DEL. */
   deleteExpired = true;
   /** Summed expire-at of volatile keys sampled by active expiry (INFO avg_ttl). */
@@ -401,6 +403,7 @@ export class Db {
     const s = this.slabOf(na);
     s.u32[(this.offOf(na) + 20) >> 2] = this.allocObject(value);
     if (exp >= 0) this.setExpire(na, exp);
+    if (this.onObjectStored) this.onObjectStored(this, key, type);
     return na;
   }
 

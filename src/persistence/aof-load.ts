@@ -9,12 +9,66 @@ import { Client } from "../server/client.ts";
 import type { Shard } from "../server/shard.ts";
 import { call, resolve } from "../server/dispatch.ts";
 import { lookupCommandBytes } from "../commands/table.ts";
-import { latin1 } from "../util/bytes.ts";
+import { is, latin1, lower, parseSafeInt } from "../util/bytes.ts";
+import type { Db } from "../keyspace/db.ts";
 import { RdbError, RdbReader, TruncatedError, type DecodeContext } from "./rdb-reader.ts";
 import { RdbLoader, looksLikeRdb } from "./rdb-load.ts";
 import { gate } from "./gate.ts";
 
 export class AofError extends Error {}
+
+/**
+ * Redis does not expire keys while loading: a replayed command must find a key whose TTL
+ * passed during the downtime still there, as it was when the command first ran (an INCR
+ * after the PEXPIREAT of a rate limiter must not recreate the key without a TTL). So a TTL
+ * already in the past is parked far in the future while replaying, and put back at the end,
+ * when such keys expire as usual. A parked TTL travels with its key (RENAME, MOVE, COPY).
+ */
+export class PastTtls {
+  private static readonly BASE = 2 ** 51;
+  private readonly real: number[] = [];
+  private readonly now = Date.now();
+
+  park(when: number): number {
+    if (when > this.now) return when;
+    this.real.push(when);
+    return PastTtls.BASE + this.real.length - 1;
+  }
+
+  restore(dbs: Db[]): void {
+    if (this.real.length === 0) return;
+    for (const db of dbs) {
+      if (db.volatileCount === 0) continue;
+      db.forEach((addr) => {
+        const at = db.expireAt(addr);
+        if (at >= PastTtls.BASE) db.setExpire(addr, this.real[at - PastTtls.BASE]);
+      });
+    }
+  }
+
+  /** Park the absolute TTL a propagated command carries (PEXPIREAT, SET PXAT/EXAT, RESTORE ABSTTL). */
+  rewrite(argv: Uint8Array[]): void {
+    const name = lower(argv[0]);
+    if (name === "pexpireat" && argv.length >= 3) {
+      const t = parseSafeInt(argv[2]);
+      if (t !== null) argv[2] = numBytes(this.park(t));
+    } else if (name === "set") {
+      for (let i = 3; i + 1 < argv.length; i++) {
+        const ms = is(argv[i], "pxat") ? 1 : is(argv[i], "exat") ? 1000 : 0;
+        const t = ms === 0 ? null : parseSafeInt(argv[i + 1]);
+        if (t === null) continue;
+        argv[i] = PXAT;
+        argv[i + 1] = numBytes(this.park(t * ms));
+      }
+    } else if (name === "restore" && argv.length >= 4 && argv.slice(4).some((a) => is(a, "absttl"))) {
+      const t = parseSafeInt(argv[2]);
+      if (t !== null && t > 0) argv[2] = numBytes(this.park(t));
+    }
+  }
+}
+
+const PXAT = new TextEncoder().encode("PXAT");
+const numBytes = (n: number) => new TextEncoder().encode(String(n));
 
 export interface AofFile {
   path: string;
@@ -51,6 +105,7 @@ class FileReplay {
     private readonly client: Client,
     private readonly ctx: DecodeContext,
     private readonly opts: AofLoadOptions,
+    private readonly ttls: PastTtls,
   ) {
     this.fd = openSync(file.path, "r");
     this.size = fstatSync(this.fd).size;
@@ -70,7 +125,8 @@ class FileReplay {
       r.need(Math.min(5, this.size));
       if (looksLikeRdb(r.buf.subarray(r.pos, r.pos + 5))) {
         this.opts.log("notice", `Reading RDB base file on AOF loading...`);
-        this.rdb = new RdbLoader(r, this.client.shard.dbs, this.ctx, { checksum: this.opts.checksum, keepExpired: true }, this.opts.log);
+        const ttls = this.ttls;
+        this.rdb = new RdbLoader(r, this.client.shard.dbs, this.ctx, { checksum: this.opts.checksum, keepExpired: (t) => ttls.park(t) }, this.opts.log);
       }
     }
     try {
@@ -89,10 +145,11 @@ class FileReplay {
         throw new AofError(`Error reading the RDB base file ${this.file.name}, AOF loading aborted: ${e.message}`);
       }
       if (e instanceof TruncatedError) {
-        // Cut before an unfinished MULTI block, whose queued commands never ran.
-        const cut = this.client.multi !== null ? this.validBeforeMulti : this.validUpTo;
+        if (this.client.multi === null) return this.truncated(this.validUpTo);
+        // Cut before the unfinished MULTI block, whose queued commands never ran.
+        this.opts.log("warning", `Revert incomplete MULTI/EXEC transaction in AOF file ${this.file.name}`);
         this.client.multi = null;
-        return this.truncated(cut);
+        return this.truncated(this.validBeforeMulti);
       }
       if (e instanceof RdbError) {
         throw new AofError(`Bad file format reading the append only file ${this.file.name}: make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>`);
@@ -167,6 +224,7 @@ class FileReplay {
     if (lookupCommandBytes(argv[0]) === undefined) {
       throw new AofError(`Unknown command '${latin1(argv[0])}' reading the append only file ${this.file.name}`);
     }
+    this.ttls.rewrite(argv);
     const cmd = resolve(c, argv);
     if (cmd !== null) {
       if (cmd.name === "multi") this.validBeforeMulti = this.validUpTo;
@@ -187,6 +245,7 @@ export class AofLoader {
   private index = 0;
   private current: FileReplay | null = null;
   private doneBytes = 0;
+  private readonly ttls = new PastTtls();
   readonly totalBytes: number;
   keysLoaded = 0;
   commands = 0;
@@ -224,7 +283,7 @@ export class AofLoader {
     gate.loader = this.client;
     try {
       while (this.index < this.files.length) {
-        if (this.current === null) this.current = new FileReplay(this.files[this.index], this.index === this.files.length - 1, this.client, this.ctx, this.opts);
+        if (this.current === null) this.current = new FileReplay(this.files[this.index], this.index === this.files.length - 1, this.client, this.ctx, this.opts, this.ttls);
         const f = this.current;
         let done: boolean;
         try {
@@ -241,8 +300,9 @@ export class AofLoader {
         this.commands += f.commands;
         this.current = null;
         this.index++;
-        if (performance.now() >= deadline) return this.index === this.files.length;
+        if (this.index < this.files.length && performance.now() >= deadline) return false;
       }
+      this.ttls.restore(this.shard.dbs);
       return true;
     } finally {
       gate.loader = null;

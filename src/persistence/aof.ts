@@ -1,8 +1,8 @@
 // The append-only file, as Redis 7 keeps it: every propagated effect is appended as RESP to
 // the newest incremental file of the manifest (SELECT when the database changes; MULTI/EXEC
-// blocks arrive whole). appendfsync always writes and fsyncs each command's effects before
-// its reply leaves; everysec writes right after the event and fsyncs once a second on the
-// thread pool; no leaves fsync to the OS.
+// blocks arrive whole). Each command's effects are written before its reply leaves, so a
+// crashed process loses nothing it acknowledged; appendfsync always also fsyncs them first,
+// everysec fsyncs once a second on the thread pool, no leaves fsync to the OS.
 //
 // A rewrite opens a new incremental file first (so writes never wait), then streams a
 // snapshot into a new base file (RDB preamble or commands) and, once it is durable, writes a
@@ -83,7 +83,6 @@ export class Aof {
   private readonly out = new RdbOut(false);
   private selectedDb = -1;
   private inMulti = false;
-  private writeQueued = false;
   private unsynced = false;
   private fsyncing = false;
   private lastFsync = 0;
@@ -134,19 +133,12 @@ export class Aof {
       this.selectedDb = dbIndex;
     }
     appendCommand(out, argv);
-    if (this.config.getStr("appendfsync") === "always") {
-      if (same(argv[0], MULTI)) this.inMulti = true;
-      else if (same(argv[0], EXEC)) this.inMulti = false;
-      if (!this.inMulti) this.writeAndSync();
-      return;
-    }
-    if (!this.writeQueued) {
-      this.writeQueued = true;
-      queueMicrotask(() => {
-        this.writeQueued = false;
-        this.write();
-      });
-    }
+    // A MULTI/EXEC block goes out whole, at its EXEC.
+    if (same(argv[0], MULTI)) this.inMulti = true;
+    else if (same(argv[0], EXEC)) this.inMulti = false;
+    if (this.inMulti) return;
+    if (this.config.getStr("appendfsync") === "always") this.writeAndSync();
+    else this.write();
   }
 
   /** appendfsync always: the effect is on disk before the reply is sent. */
@@ -310,6 +302,8 @@ export class Aof {
   openOnStart(): void {
     this.ensureDir();
     const m = this.manifest;
+    // Like Redis, sizes count what was loaded: a base made now for an empty start counts 0.
+    this.currentSize = this.totalSize(m);
     if (m.base === null && m.incrs.length === 0) {
       const base = m.newBase(this.prefix, this.config.getBool("aof-use-rdb-preamble"));
       this.writeBaseSync(base.name);
@@ -318,8 +312,8 @@ export class Aof {
     const incr = m.incrs.length > 0 ? m.incrs[m.incrs.length - 1] : m.newIncr(this.prefix);
     this.openIncr(incr.name);
     persistManifest(this.dir, this.prefix, m);
+    if (!this.config.getBool("aof-disable-auto-gc")) this.deleteHistory();
     this.state = "on";
-    this.currentSize = this.totalSize(m);
     this.baseSize = this.currentSize;
   }
 
@@ -415,6 +409,25 @@ export class Aof {
 
   // ---- rewriting --------------------------------------------------------------------------
 
+  /** aofDelHistoryFiles: remove the files the manifest keeps as history, then forget them. */
+  private deleteHistory(): void {
+    const m = this.manifest;
+    if (m.history.length === 0) return;
+    for (const h of m.history) {
+      try {
+        unlinkSync(join(this.dir, h.name));
+      } catch {
+        // Already gone.
+      }
+    }
+    m.history = [];
+    try {
+      persistManifest(this.dir, this.prefix, m);
+    } catch (e) {
+      this.log("warning", `Failed to persist the AOF manifest after deleting history files: ${describe(e)}`);
+    }
+  }
+
   /** rewriteAppendOnlyFileBackground; null when started, else the error to report. */
   startRewrite(): string | null {
     this.ensureDir();
@@ -452,6 +465,7 @@ export class Aof {
     );
     this.rewrite = job;
     this.rewriteScheduled = false;
+    this.rewrites++;
     this.log("notice", `Background append only file rewriting started`);
     job.start();
     return null;
@@ -493,21 +507,13 @@ export class Aof {
       this.consecutiveFailures++;
       return;
     }
-    for (const h of next.history) {
-      try {
-        unlinkSync(join(this.dir, h.name));
-      } catch {
-        // Already gone.
-      }
-    }
-    next.history = [];
     this.manifest = next;
+    if (!this.config.getBool("aof-disable-auto-gc")) this.deleteHistory();
     if (this.state === "wait_rewrite") this.state = "on";
     this.currentSize = this.totalSize(next);
     this.baseSize = this.currentSize;
     this.lastBgrewriteStatus = "ok";
     this.consecutiveFailures = 0;
-    this.rewrites++;
     this.log("notice", "Background AOF rewrite finished successfully");
   }
 }

@@ -8,7 +8,7 @@ import type { SafeFile } from "./rdb-file.ts";
 import type { Snapshot } from "./snapshot.ts";
 
 /** Walker time per slice; clients are served between slices. */
-const SLICE_MS = 2;
+const SLICE_MS = 3;
 
 export class SnapshotJob {
   readonly startedAt = Date.now();

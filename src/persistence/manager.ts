@@ -139,13 +139,13 @@ export class Persistence {
     this.shard.dirty = 0;
     this.shard.lastSave = Math.floor(Date.now() / 1000);
     this.lastBgsaveStatus = "ok";
-    this.rdbSaves++;
     this.refreshMisconf();
     return null;
   }
 
-  /** rdbSaveBackground; null when started, else the error to reply. */
-  startBgsave(): string | null {
+  /** rdbSaveBackground. */
+  startBgsave(): void {
+    this.rdbSaves++;
     this.lastBgsaveTry = Date.now();
     const tempName = `temp-bgsave-${process.pid}.rdb`;
     let file: SafeFile;
@@ -155,10 +155,15 @@ export class Persistence {
       writeHeader(head);
       file.write(head.take());
     } catch (e) {
+      // Redis's forked child would fail here after BGSAVE answered: report it the same way.
+      this.log("notice", `Background saving started by pid ${process.pid}`);
       this.log("warning", `Failed opening the temp RDB file ${tempName} (in server root dir ${this.dir}) for saving: ${describe(e)}`);
-      this.lastBgsaveStatus = "err";
-      this.refreshMisconf();
-      return "ERR";
+      setImmediate(() => {
+        this.log("warning", "Background saving error");
+        this.lastBgsaveStatus = "err";
+        this.refreshMisconf();
+      });
+      return;
     }
     const writer = new RdbEntryWriter(this.config.getBool("rdbcompression"), accessInfoFor(this.config.getStr("maxmemory-policy")));
     const job = new SnapshotJob(this.shard, new Snapshot(this.shard.dbs, writer), file, () => trailer(file.crc), this.config.getStr("dbfilename"), (err) =>
@@ -169,7 +174,6 @@ export class Persistence {
     this.dirtyAtBgsave = this.shard.dirty;
     this.log("notice", `Background saving started by pid ${process.pid}`);
     job.start();
-    return null;
   }
 
   private bgsaveDone(job: SnapshotJob, err: unknown): void {
@@ -188,7 +192,6 @@ export class Persistence {
       this.shard.dirty = Math.max(0, this.shard.dirty - this.dirtyAtBgsave);
       this.shard.lastSave = Math.floor(Date.now() / 1000);
       this.lastBgsaveStatus = "ok";
-      this.rdbSaves++;
     }
     this.refreshMisconf();
   }
@@ -270,6 +273,8 @@ export class Persistence {
       return;
     }
     const started = performance.now();
+    // key-load-delay (µs per key, a testing aid): load one key at a time with that pause.
+    const keyDelayUs = this.config.getNum("key-load-delay");
     let step: (deadline: number) => boolean;
     let finish: () => void;
     let what: string;
@@ -299,7 +304,7 @@ export class Persistence {
           this.progress = { startedAt: Date.now(), totalBytes: size, loadedBytes: () => loader.offset, rdbUsedMem: 0 };
           step = (deadline) => {
             try {
-              const done = loader.step(deadline);
+              const done = loader.step(deadline, keyDelayUs > 0 ? 1 : Infinity);
               if (this.progress !== null) this.progress.rdbUsedMem = Number(loader.aux.get("used-mem") ?? 0);
               if (done) close();
               return done;
@@ -352,26 +357,20 @@ export class Persistence {
         return;
       }
       if (done) end(null);
+      else if (keyDelayUs > 0) setTimeout(slice, keyDelayUs / 1000);
       else setImmediate(slice);
     };
     slice();
   }
 
-  /**
-   * Run AOF commands with the clock held at the epoch: like Redis, which never expires keys
-   * while loading, replayed commands must find keys whose TTL passed during the downtime
-   * still there, as they were when the commands first ran. Effects are not propagated again.
-   */
+  /** Run AOF commands without propagating their effects again. */
   private replay(loader: AofLoader, deadline: number): boolean {
     const shard = this.shard;
-    const now = Date.now;
     const propagate = shard.propagate;
-    Date.now = () => 0;
     shard.propagate = () => {};
     try {
       return loader.step(deadline);
     } finally {
-      Date.now = now;
       shard.propagate = propagate;
     }
   }
@@ -413,10 +412,12 @@ export class Persistence {
   debugLoadAof(c: Client): void {
     c.propagateAs = [];
     if (this.aof.state !== "off") this.aof.flushSync();
-    this.emptyData();
     try {
       const files = this.aof.filesToLoad();
-      if (files !== null) this.replay(this.aof.loader(files, this.decodeContext), Infinity);
+      // Redis exits here; keeping the dataset and saying why is kinder.
+      if (files === null) return c.out.error("ERR There is no AOF to load: the append only file does not exist");
+      this.emptyData();
+      this.replay(this.aof.loader(files, this.decodeContext), Infinity);
     } catch (e) {
       this.log("warning", (e as Error).message);
       return c.out.error("ERR Error trying to load the AOF files, check server logs.");

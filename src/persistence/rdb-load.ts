@@ -30,8 +30,11 @@ export interface LoadOptions {
   merge?: boolean;
   /** Compare the CRC64 trailer with the data (rdbchecksum yes). */
   checksum: boolean;
-  /** Load keys whose TTL already passed (an AOF preamble, where later commands may use them). */
-  keepExpired?: boolean;
+  /**
+   * Keep keys whose TTL already passed (an AOF preamble, where later commands may use them),
+   * with the TTL this maps theirs to.
+   */
+  keepExpired?: (when: number) => number;
 }
 
 /** Whether the stream at the reader's position starts with the RDB magic "REDIS". */
@@ -42,6 +45,8 @@ export function looksLikeRdb(head: Uint8Array): boolean {
 export class RdbLoader {
   keysLoaded = 0;
   keysExpired = 0;
+  /** Keys read from the stream, loaded or not. */
+  keysRead = 0;
   emptySkipped = 0;
   version = 0;
   readonly aux = new Map<string, string>();
@@ -80,13 +85,17 @@ export class RdbLoader {
     this.started = true;
   }
 
-  /** Load entries until performance.now() passes deadline; returns true once the stream ended. */
-  step(deadline: number): boolean {
+  /**
+   * Load entries until performance.now() passes deadline or maxKeys keys were read; returns
+   * true once the stream ended.
+   */
+  step(deadline: number, maxKeys = Infinity): boolean {
     if (this.done) return true;
     if (!this.started) this.header();
+    const stop = this.keysRead + maxKeys;
     let n = 0;
     while (!this.entry()) {
-      if ((++n & 63) === 0 && performance.now() >= deadline) return false;
+      if (this.keysRead >= stop || ((++n & 63) === 0 && performance.now() >= deadline)) return false;
     }
     this.done = true;
     return true;
@@ -136,23 +145,22 @@ export class RdbLoader {
         if (key === "redis-ver") this.log("notice", `Loading RDB produced by version ${value}`);
         return false;
       }
-      case OP_MODULE_AUX: {
-        const name = moduleNameOf(readModuleId(r));
-        r.fail(`The RDB file contains AUX module data I can't load: no matching module '${name}'`);
-      }
+      case OP_MODULE_AUX:
+        return r.fail(`The RDB file contains AUX module data I can't load: no matching module '${moduleNameOf(readModuleId(r))}'`);
       case OP_FUNCTION2:
       case OP_FUNCTION_PRE_GA:
-        r.fail("The RDB file contains Redis functions (FUNCTION LOAD libraries), which this server cannot load");
+        return r.fail("The RDB file contains Redis functions (FUNCTION LOAD libraries), which this server cannot load");
     }
     this.keyValue(type);
     return false;
   }
 
   private keyValue(rdbType: number): void {
+    this.keysRead++;
     const r = this.r;
     const key = r.string();
     const { type, value } = readValue(r, rdbType, this.ctx);
-    const expire = this.expire;
+    let expire = this.expire;
     const idle = this.idle;
     const freq = this.freq;
     this.expire = -1;
@@ -163,9 +171,12 @@ export class RdbLoader {
       return;
     }
     if (this.opts.owns !== undefined && !this.opts.owns(key)) return;
-    if (expire !== -1 && !this.opts.keepExpired && expire < Date.now()) {
-      this.keysExpired++;
-      return;
+    if (expire !== -1 && expire < Date.now()) {
+      if (this.opts.keepExpired === undefined) {
+        this.keysExpired++;
+        return;
+      }
+      expire = this.opts.keepExpired(expire);
     }
     const db = this.db;
     const before = db.size;

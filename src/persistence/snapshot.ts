@@ -131,21 +131,26 @@ export class Snapshot {
         this.writer.dbStart(st.id, src.size, src.volatileCount);
         st.begun = true;
       }
+      const handled = st.handled;
+      const writer = this.writer;
+      const now = this.now;
+      let w = 0;
+      let filter = false;
+      const visit = (addr: number): void => {
+        const key = src.keyOf(addr);
+        if (filter && reverse32(hashBytes(key)) < w) return;
+        if (handled.size > 0 && handled.has(latin1(key))) return;
+        if (src.isExpired(addr, now)) return;
+        writer.entry(st.id, src, addr);
+        written++;
+      };
       while (!st.done) {
         const buckets = src.buckets;
         if (buckets < st.buckets) st.shrunk = true;
         st.buckets = buckets;
-        const w = st.watermark;
-        const handled = st.handled;
-        const filter = st.shrunk;
-        const next = src.scanStep(st.cursor, (addr) => {
-          const key = src.keyOf(addr);
-          if (filter && reverse32(hashBytes(key)) < w) return;
-          if (handled.size > 0 && handled.has(latin1(key))) return;
-          if (src.isExpired(addr, this.now)) return;
-          this.writer.entry(st.id, src, addr);
-          written++;
-        });
+        w = st.watermark;
+        filter = st.shrunk;
+        const next = src.scanStep(st.cursor, visit);
         st.cursor = next;
         st.watermark = reverse32(next);
         if (next === 0) this.finishDb(st);

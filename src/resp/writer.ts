@@ -6,6 +6,7 @@ import { formatDouble } from "../util/bytes.ts";
 const CRLF0 = 13;
 const CRLF1 = 10;
 const INITIAL = 16 * 1024;
+const SMALL_COPY = 64;
 /** A buffer grown past this by one big reply is dropped after it is flushed. */
 const SHRINK_ABOVE = 1024 * 1024;
 
@@ -137,20 +138,25 @@ export class ReplyWriter {
   /** Bulk string from bytes; null is the null bulk ($-1 / RESP3 _). */
   bulk(b: Uint8Array | null): void {
     if (b === null) return this.nil();
-    this.head(36, b.length);
-    this.ensure(b.length + 2);
-    this.buf.set(b, this.len);
-    this.len += b.length;
-    this.crlf();
+    this.bulkSlice(b, 0, b.length);
   }
 
   /** Bulk string from a slice of a larger buffer (values stored in keyspace slabs). */
   bulkSlice(src: Uint8Array, start: number, length: number): void {
     this.head(36, length);
     this.ensure(length + 2);
-    this.buf.set(src.subarray(start, start + length), this.len);
-    this.len += length;
-    this.crlf();
+    const buf = this.buf;
+    let o = this.len;
+    // TypedArray.set (and the view it needs) costs more than a short byte loop in JSC.
+    if (length < SMALL_COPY) {
+      for (let i = 0; i < length; i++) buf[o++] = src[start + i];
+    } else {
+      buf.set(start === 0 && length === src.length ? src : src.subarray(start, start + length), o);
+      o += length;
+    }
+    buf[o++] = CRLF0;
+    buf[o++] = CRLF1;
+    this.len = o;
   }
 
   /** Bulk string from JS text (UTF-8). */

@@ -53,23 +53,6 @@ const HOOK_INSTRUCTIONS = 100000;
 const LOG_LEVELS = ["LOG_DEBUG", "LOG_VERBOSE", "LOG_NOTICE", "LOG_WARNING"];
 const REDIS_VERSION_NUM = REDIS_VERSION.split(".").reduce((acc, part) => acc * 256 + Number(part), 0);
 
-/** Redis's error handler: turns any error into {err=, source=, line=} of the failing Lua code. */
-const ERROR_HANDLER = `local dbg = ...
-return function(err)
-  local i = dbg.getinfo(2,'nSl')
-  if i and i.what == 'C' then
-    i = dbg.getinfo(3,'nSl')
-  end
-  if type(err) ~= 'table' then
-    err = {err='ERR ' .. tostring(err)}
-  end
-  if i then
-    err['source'] = i.source
-    err['line'] = i.currentline
-  end
-  return err
-end`;
-
 /** Redis's lrand48 (rand.c): the same sequence for the same seed on every platform. */
 class Rand48 {
   private x = 0x1234abcd330en;
@@ -152,9 +135,8 @@ export class LuaEngine {
     this.loadLibraries();
     lua.lua_getglobal(L, "xpcall");
     this.xpcallRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
-    this.handlerRef = this.makeErrorHandler();
-    lua.lua_pushnil(L);
-    lua.lua_setglobal(L, "debug");
+    lua.lua_pushcfunction(L, errorHandler);
+    this.handlerRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
     lua.lua_newtable(L);
     this.registerRedisApi();
     lua.lua_setglobal(L, "redis");
@@ -248,7 +230,6 @@ export class LuaEngine {
       ["table", lualib.luaopen_table],
       ["string", lualib.luaopen_string],
       ["math", lualib.luaopen_math],
-      ["debug", lualib.luaopen_debug],
       ["cjson", openCjson],
       ["struct", openStruct],
       ["cmsgpack", openCmsgpack],
@@ -370,15 +351,6 @@ export class LuaEngine {
       default:
         return lauxlib.luaL_error(L, "wrong number of arguments");
     }
-  }
-
-  private makeErrorHandler(): number {
-    const L = this.L;
-    const src = to_luastring(ERROR_HANDLER);
-    lauxlib.luaL_loadbufferx(L, src, src.length, "@err_handler_def", "t");
-    lua.lua_getglobal(L, "debug");
-    lua.lua_call(L, 1, 1);
-    return lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
   }
 
   /** Fill the table at the top of the stack with the redis.* API (luaRegisterRedisAPI). */
@@ -586,6 +558,37 @@ export class LuaEngine {
       lua.lua_pop(L, 1);
     }
   }
+}
+
+/**
+ * Redis's error handler (__redis__err__handler): turns any error into {err=, source=, line=},
+ * locating the Lua code that failed (the caller, when the error came from a C function). It
+ * is a C function so that the hook killing a script cannot fire inside it.
+ */
+const ERR_PREFIX = to_luastring("ERR ");
+
+function errorHandler(L: LuaState): number {
+  const ar = new lua.lua_Debug();
+  let found = lua.lua_getstack(L, 1, ar) && lua.lua_getinfo(L, "Sl", ar);
+  if (found && ar.what !== null && str(ar.what) === "C") found = lua.lua_getstack(L, 2, ar) && lua.lua_getinfo(L, "Sl", ar);
+  if (lua.lua_type(L, 1) !== lua.LUA_TTABLE) {
+    const msg = lauxlib.luaL_tolstring(L, 1);
+    const err = new Uint8Array(4 + msg.length);
+    err.set(ERR_PREFIX);
+    err.set(msg, 4);
+    lua.lua_newtable(L);
+    pushBytes(L, err);
+    lua.lua_setfield(L, -2, "err");
+    lua.lua_replace(L, 1);
+    lua.lua_settop(L, 1);
+  }
+  if (found && !isReadonly(L, 1)) {
+    lua.lua_pushstring(L, ar.source ?? "");
+    lua.lua_setfield(L, 1, "source");
+    lua.lua_pushnumber(L, ar.currentline);
+    lua.lua_setfield(L, 1, "line");
+  }
+  return 1;
 }
 
 /** Give the table at the top of the stack a metatable that fails reads of missing keys. */

@@ -81,6 +81,16 @@ export class BlockingState {
     this.ready.push(id);
   }
 
+  /** Every waited key of a database may be ready (SWAPDB brought in other contents). */
+  signalDb(dbIndex: number): void {
+    const prefix = dbIndex + ":";
+    for (const id of this.waiters.keys()) {
+      if (!id.startsWith(prefix) || this.readySet.has(id)) continue;
+      this.readySet.add(id);
+      this.ready.push(id);
+    }
+  }
+
   /** Retry the waiters of every signalled key (Redis's handleClientsBlockedOnKeys). */
   serveReady(): void {
     if (this.ready.length === 0) return;

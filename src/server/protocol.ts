@@ -22,7 +22,8 @@ export interface WorkerInit {
 export type ControlRequest =
   | WorkerInit
   | { type: "info"; id: number; section?: string }
-  | { type: "stop" };
+  /** save: true/false to force or skip the RDB save, null for "if save points are set". */
+  | { type: "stop"; save: boolean | null };
 
 export type InfoSection = [name: string, fields: [string, string | number][]];
 
@@ -32,4 +33,5 @@ export type ControlReply =
   | { type: "info"; id: number; sections: InfoSection[] }
   | { type: "config"; changes: Record<string, string> }
   | { type: "shutdown"; save: boolean | null }
-  | { type: "stopped" };
+  /** error: the shutdown save failed and the worker keeps serving. */
+  | { type: "stopped"; error?: string };

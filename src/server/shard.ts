@@ -1,7 +1,7 @@
 // State of one shard worker: its databases, connected clients, counters and the hooks the
 // command modules share (WATCH invalidation, keyspace notifications, propagation).
 
-import { Db, tickLruClock } from "../keyspace/db.ts";
+import { Db, T_LIST, T_STREAM, T_ZSET, tickLruClock } from "../keyspace/db.ts";
 import type { Config } from "../config/config.ts";
 import type { Client } from "./client.ts";
 import { fromLatin1, latin1 } from "../util/bytes.ts";
@@ -100,6 +100,11 @@ export class Shard {
     for (let i = 0; i < n; i++) {
       const db = new Db(i);
       db.onExpired = (d, key) => this.expired(d.id, key);
+      // Clients blocked on a key wake whenever a list, zset or stream appears there, however
+      // it got there (Redis's signalKeyAsReady in dbAdd).
+      db.onObjectStored = (d, key, type) => {
+        if (type === T_LIST || type === T_ZSET || type === T_STREAM) this.blocking.signal(d.id, key);
+      };
       this.dbs.push(db);
     }
   }

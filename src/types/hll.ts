@@ -396,7 +396,7 @@ export class HllBuffer {
       if (delta > 0 && this.len + delta > sparseMax) return this.promote(index, count);
       if (delta !== 0 && next >= 0) b.copyWithin(next + delta, next, end);
       this.len += delta;
-      b.set(seq.subarray(0, n), p);
+      for (let k = 0; k < n; k++) b[p + k] = seq[k];
       end += delta;
     }
 

@@ -167,6 +167,15 @@ function maybeShrink(node: ListNode): void {
   node.end = start + used;
 }
 
+/** Drop a full node's free room: pushes go to a new node from now on. */
+function fit(node: ListNode): void {
+  const used = node.end - node.start;
+  if (node.buf.length - used <= MIN_SLACK) return;
+  node.buf = node.buf.slice(node.start, node.end);
+  node.start = 0;
+  node.end = used;
+}
+
 /** Insert e at byte position pos of node (an entry boundary). */
 function insertInto(node: ListNode, pos: number, e: Uint8Array): void {
   const size = entrySize(e.length);
@@ -203,7 +212,7 @@ function insertInto(node: ListNode, pos: number, e: Uint8Array): void {
 
 // ---- the list -------------------------------------------------------------------------------
 
-/** Where locate()/find() left off: node, byte position of the entry, its index in the node. */
+/** Where locate() left off: the node, the byte position of the entry, its index in the node. */
 let atNode: ListNode = null as unknown as ListNode;
 let atPos = 0;
 let atIdx = 0;
@@ -290,15 +299,23 @@ export class QuickList {
 
   pushHead(e: Uint8Array): void {
     const h = this.head;
-    if (h !== null && this.allows(h, e.length)) insertInto(h, h.start, e);
-    else this.linkAfter(newNode(e, true), null);
+    if (h !== null && this.allows(h, e.length)) {
+      insertInto(h, h.start, e);
+    } else {
+      if (h !== null) fit(h);
+      this.linkAfter(newNode(e, true), null);
+    }
     this.length++;
   }
 
   pushTail(e: Uint8Array): void {
     const t = this.tail;
-    if (t !== null && this.allows(t, e.length)) insertInto(t, t.end, e);
-    else this.linkAfter(newNode(e, false), t);
+    if (t !== null && this.allows(t, e.length)) {
+      insertInto(t, t.end, e);
+    } else {
+      if (t !== null) fit(t);
+      this.linkAfter(newNode(e, false), t);
+    }
     this.length++;
   }
 
@@ -347,6 +364,7 @@ export class QuickList {
     const idx = atIdx;
     const pos = cut(node, atPos, readAt(node.buf, atPos), 1);
     if (node.count === 0) {
+      // The node held only this element: it takes the new one whatever its size.
       insertInto(node, pos, e);
     } else {
       this.length--;

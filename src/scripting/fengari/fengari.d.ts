@@ -22,6 +22,14 @@ export const to_luastring: (s: string, cache?: boolean) => LuaString;
 export const to_jsstring: (s: LuaString, from?: number, to?: number, replacement_char?: boolean) => string;
 
 export namespace lua {
+  class lua_Debug implements LuaDebug {
+    event: number;
+    currentline: number;
+    source: LuaString | null;
+    what: LuaString | null;
+  }
+  function lua_getstack(L: LuaState, level: number, ar: LuaDebug): number;
+  function lua_getinfo(L: LuaState, what: LuaStringInput, ar: LuaDebug): number;
   function lua_enablereadonlytable(L: LuaState, idx: number, enabled: boolean): void;
   function lua_isreadonlytable(L: LuaState, idx: number): boolean;
   const LUA_OK: number;

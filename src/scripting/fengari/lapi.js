@@ -1022,7 +1022,7 @@ const lua_pcallk = function(L, nargs, nresults, errfunc, ctx, k) {
         ci.extra = funcOff;
         ci.c_old_errfunc = L.errfunc;
         L.errfunc = func;
-        ci.callstatus &= ~lstate.CIST_OAH | L.allowhook;
+        ci.callstatus = (ci.callstatus & ~lstate.CIST_OAH) | L.allowhook; /* tsredis: setoah(), fixed */
         ci.callstatus |= lstate.CIST_YPCALL;  /* function can do error recovery */
         ldo.luaD_call(L, funcOff, nresults);  /* do the call */
         ci.callstatus &= ~lstate.CIST_YPCALL;
