@@ -164,3 +164,22 @@ test("keyspace notifications reach subscribers on every worker", async () => {
   expect(got.map((g) => g[0])).toEqual(subs.map(() => "notified"));
   await r.config("SET", "notify-keyspace-events", "");
 });
+
+test("BLPOP waits on a key owned by another worker and is woken by a push from any connection", async () => {
+  const conns = Array.from({ length: 6 }, () => srv.client());
+  const key = "blocked:list";
+  const blocked = async (n: number) => {
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline && !new RegExp(`blocked_clients:${n}\r`).test((await r.info("clients")) as string)) await Bun.sleep(10);
+  };
+  // Block the waiters one after the other so their FIFO order is known.
+  const waiters: Promise<readonly [number, [string, string] | null]>[] = [];
+  for (let i = 0; i < 3; i++) {
+    waiters.push(conns[i].blpop(key, 0).then((v) => [i, v] as const));
+    await blocked(i + 1);
+  }
+  await conns[4].rpush(key, "a", "b", "c");
+  const served = await Promise.all(waiters);
+  expect(served.map(([i, v]) => [i, v![1]])).toEqual([[0, "a"], [1, "b"], [2, "c"]]);
+  expect(await conns[5].blpop(key, 0.05)).toBeNull();
+});
