@@ -35,7 +35,13 @@ function pss(pid: number): number {
   } catch {
     return 0;
   }
-  for (const task of readdirSync(`/proc/${pid}/task`)) {
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return kb;
+  }
+  for (const task of tasks) {
     let children = "";
     try {
       children = readFileSync(`/proc/${pid}/task/${task}/children`, "latin1").trim();

@@ -12,6 +12,7 @@ import { REDIS_VERSION, TSREDIS_VERSION } from "./version.ts";
 import { createMesh } from "./server/mesh.ts";
 import { bindAddresses } from "./server/bind.ts";
 import { sharedStatsBytes } from "./server/shared-stats.ts";
+import { RdbAssembler } from "./persistence/assembler.ts";
 
 /** The compiled binary embeds the worker under its build path; from source, resolve the file. */
 const WORKER_ENTRY = import.meta.url.includes("$bunfs") ? "./workers/shard.ts" : new URL("../workers/shard.ts", import.meta.url).href;
@@ -79,7 +80,7 @@ async function main(): Promise<void> {
 
   const logFile = config.getStr("logfile") === "" ? "" : resolvePath(config.getStr("logfile"));
   if (logFile === "" && config.getBool("daemonize")) config.applyDirective("logfile", ["/dev/null"]);
-  const log = makeLogger({ file: logFile, level: config.getStr("loglevel"), role: "M" });
+  const log = makeLogger({ file: logFile, level: config.getStr("loglevel"), role: config.getStr("replicaof") !== "" ? "S" : "M" });
   log("notice", "oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo");
   log("notice", `Redis version=${REDIS_VERSION}, bits=64, commit=00000000, modified=0, pid=${process.pid}, just started (tsredis ${TSREDIS_VERSION})`);
   log("notice", config.configFile ? "Configuration loaded" : "Warning: no config file specified, using the default config. In order to specify a config file use ./tsredis /path/to/redis.conf");
@@ -153,15 +154,19 @@ async function main(): Promise<void> {
         for (const w of workers) w.removeEventListener("message", onStopped);
         return;
       }
-      if (++stopped === workers.length) finish();
+      if (++stopped === workers.length) return finish();
+      // The first worker saved every worker's keys (they served it meanwhile): now the rest.
+      if (stopped === 1 && saveFirst) for (const w of workers.slice(1)) w.postMessage({ type: "stop", save: false } satisfies ControlRequest);
     };
-    for (const w of workers) {
-      w.addEventListener("message", onStopped);
-      w.postMessage({ type: "stop", save } satisfies ControlRequest);
-    }
+    const saveFirst = workers.length > 1 && save !== false;
+    for (const w of workers) w.addEventListener("message", onStopped);
+    for (const w of saveFirst ? workers.slice(0, 1) : workers) w.postMessage({ type: "stop", save } satisfies ControlRequest);
     // A worker that is not saving answers at once; one writing the final RDB takes its time.
     if (save === false) setTimeout(finish, 2000).unref();
   };
+  const assembler = new RdbAssembler((msg) => {
+    for (const w of workers) w.postMessage(msg);
+  }, log);
 
   for (let i = 0; i < shards; i++) {
     const w = new Worker(WORKER_ENTRY);
@@ -190,6 +195,11 @@ async function main(): Promise<void> {
           break;
         case "shutdown":
           shutdown("Received SHUTDOWN, scheduling shutdown...", msg.save);
+          break;
+        case "rdb-begin":
+        case "rdb-part":
+        case "rdb-part-end":
+          assembler.handle(msg);
           break;
       }
     };

@@ -6,7 +6,7 @@
 import { test, expect, beforeAll, afterAll } from "bun:test";
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { REDIS_SERVER, fillDataset, freePort, redisServer, runToExit, snapshotOf, tempDir, tsredis, type Proc } from "./helpers/persist.ts";
+import { REDIS_SERVER, contentOf, fillDataset, freePort, redisServer, runToExit, snapshotOf, tempDir, tsredis, type Proc } from "./helpers/persist.ts";
 import { BIN } from "./helpers/server.ts";
 
 const CHECK_RDB = Bun.which("redis-check-rdb");
@@ -257,7 +257,7 @@ test("BGSAVE is a point-in-time snapshot while writes, FLUSHALL and SWAPDB go on
   await r.select(0);
   await fillDataset(r);
   const before = await snapshotOf(r);
-  expect(await r.bgsave()).toBe("Background saving started");
+  expect(String(await r.bgsave())).toBe("Background saving started");
   let ops = 0;
   let saving = true;
   const writer = (async () => {
@@ -339,3 +339,33 @@ test("rdbcompression and rdbchecksum", async () => {
   expect(existsSync(join(dir, "dump.rdb"))).toBe(true);
   await s.stop();
 }, 60000);
+
+test("with two shard workers, SAVE and BGSAVE write one point-in-time RDB of every worker's keys", async () => {
+  const dir = tempDir("rdb-shards-");
+  const port = await freePort();
+  let s = await tsredis(dir, port, ["--save", "", "--shards", "2"]);
+  const r = s.client();
+  await fillDataset(r);
+  const before = await contentOf(r);
+  expect(await r.save()).toBe("OK");
+  expect(await r.lastsave()).toBeGreaterThan(0);
+  // Writes during the BGSAVE are not in the file.
+  const w = s.client();
+  expect(String(await r.bgsave())).toBe("Background saving started");
+  await w.pipeline(Array.from({ length: 500 }, (_, i) => ["set", `str:late${i}`, "x"])).exec();
+  await w.del("str:int", "list:big", "hash:small");
+  for (;;) {
+    if (/rdb_bgsave_in_progress:0/.test(await r.info("persistence"))) break;
+    await Bun.sleep(10);
+  }
+  expect(await r.info("persistence")).toContain("rdb_last_bgsave_status:ok");
+  await s.kill9();
+  s = await tsredis(dir, port, ["--save", "", "--shards", "2"]);
+  expect(await contentOf(s.client())).toEqual(before);
+  await s.stop();
+  if (!REDIS_SERVER) return;
+  const red = await redisServer(dir, await freePort(), ["--save", ""]);
+  expect(await contentOf(red.client())).toEqual(before);
+  await red.stop();
+}, 60000);
+

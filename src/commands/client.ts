@@ -74,6 +74,8 @@ function resizeReplyBuffers(shard: Shard): void {
 type ClientType = "normal" | "master" | "slave" | "pubsub";
 
 function clientType(c: Client): ClientType {
+  if (c.isReplica) return "slave";
+  if (c.isMaster) return "master";
   return c.subscriptionCount > 0 ? "pubsub" : "normal";
 }
 
@@ -94,6 +96,8 @@ function requestSize(argv: Uint8Array[]): number {
 
 function flagsOf(c: Client): string {
   let f = "";
+  if (c.isReplica) f += "S";
+  if (c.isMaster) f += "M";
   if (c.monitor) f += "O";
   if (c.subscriptionCount > 0) f += "P";
   if (c.multi) f += "x";
@@ -331,6 +335,15 @@ function endPause(shard: Shard): void {
   const held = [...paused];
   paused.clear();
   for (const c of held) resume(c);
+}
+
+/** FAILOVER's write pause, held until unpauseWrites. */
+export function pauseWrites(shard: Shard): void {
+  startPause(shard, Date.now() + 2 ** 31 - 2, true);
+}
+
+export function unpauseWrites(shard: Shard): void {
+  endPause(shard);
 }
 
 function clientPause(c: Client, argv: Uint8Array[]): void {

@@ -4,7 +4,7 @@
 import { register } from "./table.ts";
 import { replyHelp, subcommandSyntaxError } from "./command.ts";
 import type { Client } from "../server/client.ts";
-import { deleteLibrary, flushLibraries, loadLibrary, restoreLibraries, LOAD_TIMEOUT_MS } from "../scripting/library.ts";
+import { deleteLibrary, flushLibraries, libraryCodes, loadLibrary, restoreLibraries, LOAD_TIMEOUT_MS } from "../scripting/library.ts";
 import { FLAG_NAMES } from "../scripting/flags.ts";
 import { dumpLibraries, parseLibraries } from "../scripting/payload.ts";
 import { BUSY_EVAL, killScript } from "../scripting/run.ts";
@@ -112,7 +112,7 @@ function stats(c: Client): void {
 }
 
 function dump(c: Client): void {
-  c.out.bulk(dumpLibraries([...scripting(c.shard).libraries.values()].map((lib) => lib.code)));
+  c.out.bulk(dumpLibraries(libraryCodes(scripting(c.shard))));
 }
 
 function restore(c: Client, argv: Uint8Array[]): void {

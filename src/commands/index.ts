@@ -17,6 +17,7 @@ import "./expire.ts";
 import "./functions.ts";
 import "./cluster.ts";
 import "./scripting.ts";
+import "./replication.ts";
 import { installServer } from "./server.ts";
 import { installClientCommands } from "./client.ts";
 import { installPubSub } from "./pubsub.ts";

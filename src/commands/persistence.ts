@@ -7,9 +7,9 @@ import { keyAdded } from "./strings.ts";
 import type { Client } from "../server/client.ts";
 import type { Shard } from "../server/shard.ts";
 import { T_STRING, accessPolicy, lruClock } from "../keyspace/db.ts";
-import { bytes, is, parseInt64 } from "../util/bytes.ts";
+import { bytes, is, latin1, parseInt64 } from "../util/bytes.ts";
 import { NOT_INTEGER, SYNTAX } from "../server/errors.ts";
-import { installPersistenceManager, persistenceOf } from "../persistence/manager.ts";
+import { PART_TOKEN, installPersistenceManager, persistenceOf } from "../persistence/manager.ts";
 import { Crc64 } from "../persistence/crc64.ts";
 import { RDB_VERSION, RdbOut, writeValue } from "../persistence/rdb-writer.ts";
 import { RdbReader, readValue } from "../persistence/rdb-reader.ts";
@@ -21,22 +21,26 @@ function inExec(c: Client): boolean {
 
 function save(c: Client): void {
   const p = persistenceOf(c.shard);
-  if (p.bgsave !== null) return c.out.error("ERR Background save already in progress");
+  if (p.backgroundSave !== null) return c.out.error("ERR Background save already in progress");
   // Saving resets the dirty counter: that is no change to propagate.
   c.propagateAs = [];
   p.rdbSaves++;
-  if (p.saveSync() === null) c.out.ok();
-  else c.out.error("ERR");
+  p.save(c, (err) => (err === null ? c.out.ok() : c.out.error(err)));
 }
 
 function bgsave(c: Client, argv: Uint8Array[]): void {
+  const p = persistenceOf(c.shard);
+  // Another shard worker starting a save everywhere asks for this worker's part.
+  if (argv.length === 4 && c.socket === null && p.mesh !== null && latin1(argv[1]) === PART_TOKEN) {
+    p.startPart(latin1(argv[2]), is(argv[3], "sync"));
+    return c.out.ok();
+  }
   let schedule = false;
   if (argv.length > 1) {
     if (argv.length === 2 && is(argv[1], "schedule")) schedule = true;
     else return c.out.error(SYNTAX);
   }
-  const p = persistenceOf(c.shard);
-  if (p.bgsave !== null) return c.out.error("ERR Background save already in progress");
+  if (p.backgroundSave !== null) return c.out.error("ERR Background save already in progress");
   if (p.busy || inExec(c)) {
     if (schedule || inExec(c)) {
       p.bgsaveScheduled = true;
@@ -50,6 +54,7 @@ function bgsave(c: Client, argv: Uint8Array[]): void {
 
 function bgrewriteaof(c: Client): void {
   const p = persistenceOf(c.shard);
+  if (p.mesh !== null) return c.out.error("ERR The AOF is not supported with more than one shard worker");
   const aof = p.aof;
   if (aof.rewrite !== null) return c.out.error("ERR Background append only file rewriting already in progress");
   if (p.busy || inExec(c)) {

@@ -159,8 +159,8 @@ addInfoFields("memory", (shard) => {
   ];
 });
 
-const EVAL_FLAGS = ["noscript", "stale", "skip_monitor", "no_mandatory_keys"];
-const EVAL_RO_FLAGS = ["readonly", ...EVAL_FLAGS];
+const EVAL_FLAGS = ["noscript", "stale", "skip_monitor", "may_replicate", "no_mandatory_keys"];
+const EVAL_RO_FLAGS = ["readonly", "noscript", "stale", "skip_monitor", "no_mandatory_keys"];
 
 function scriptCommand(name: string, flags: string[], since: string, summary: string, complexity: string, handler: (c: Client, argv: Uint8Array[]) => void): CommandSpec {
   return { name, arity: -3, flags, getKeys: scriptKeys, group: "scripting", since, summary, complexity, handler };

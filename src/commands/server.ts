@@ -236,7 +236,7 @@ function flushdb(c: Client, argv: Uint8Array[]): void {
 function flushall(c: Client, argv: Uint8Array[]): void {
   if (!flushArgsOk(c, argv)) return;
   flushDbs(c, argv, -1);
-  persistenceOf(c.shard).afterFlushAll();
+  persistenceOf(c.shard).afterFlushAll(c);
 }
 
 function time(c: Client): void {
@@ -271,9 +271,10 @@ function shutdown(c: Client, argv: Uint8Array[]): void {
   // The coordinator stops the process at once, so a shutdown is never pending.
   if (abort) return c.out.error("ERR No shutdown in progress.");
   // Save (and flush the AOF) here, where a failure can still be answered.
-  const err = persistenceOf(c.shard).prepareShutdown(save ? true : nosave ? false : null, force);
-  if (err !== null) return c.out.error(err);
-  self.postMessage({ type: "shutdown", save: false });
+  persistenceOf(c.shard).prepareShutdown(save ? true : nosave ? false : null, force, c, (err) => {
+    if (err !== null) return c.out.error(err);
+    self.postMessage({ type: "shutdown", save: false });
+  });
 }
 
 function monitor(c: Client): void {

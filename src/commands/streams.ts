@@ -434,7 +434,10 @@ function parseAddTrim(c: Client, argv: Uint8Array[], xadd: boolean): AddTrimArgs
     c.out.error("ERR syntax error, XTRIM must be called with a trimming strategy");
     return null;
   }
-  if (limitGiven) {
+  if (c.isMaster) {
+    // Our master already trimmed and sent the exact effect: no node limit of ours applies.
+    a.limit = 0;
+  } else if (limitGiven) {
     if (!a.approx) {
       c.out.error("ERR syntax error, LIMIT cannot be used without the special ~ option");
       return null;

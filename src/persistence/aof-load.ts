@@ -24,7 +24,7 @@ export class AofError extends Error {}
  * already in the past is parked far in the future while replaying, and put back at the end,
  * when such keys expire as usual. A parked TTL travels with its key (RENAME, MOVE, COPY).
  */
-export class PastTtls {
+class PastTtls {
   private static readonly BASE = 2 ** 51;
   private readonly real: number[] = [];
   private readonly now = Date.now();
@@ -260,6 +260,9 @@ export class AofLoader {
     c.authenticated = true;
     c.noBlock = true;
     c.out.onError = null;
+    // Like a master's link, the AOF must be obeyed (Redis's mustObeyClient): effects such as
+    // XADD MAXLEN = n LIMIT m are replayed exactly as they were propagated.
+    c.isMaster = true;
     this.client = c;
     let total = 0;
     for (const f of files) {

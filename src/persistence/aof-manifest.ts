@@ -137,7 +137,7 @@ export class Manifest {
   }
 }
 
-export function manifestName(prefix: string): string {
+function manifestName(prefix: string): string {
   return `${prefix}.manifest`;
 }
 

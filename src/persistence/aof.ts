@@ -18,7 +18,7 @@ import { AofLoader, type AofFile } from "./aof-load.ts";
 import { SafeFile, describe } from "./rdb-file.ts";
 import { RdbEntryWriter, RdbOut, encoderFor, trailer, writeHeader, accessInfoFor, FLUSH_BYTES } from "./rdb-writer.ts";
 import { Snapshot, type EntryWriter } from "./snapshot.ts";
-import { SnapshotJob } from "./job.ts";
+import { SnapshotJob, fileSink } from "./job.ts";
 import type { DecodeContext } from "./rdb-reader.ts";
 
 export type AofState = "off" | "on" | "wait_rewrite";
@@ -36,7 +36,7 @@ function same(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /** Append argv as a RESP array of bulk strings. */
-export function appendCommand(out: RdbOut, argv: Uint8Array[]): void {
+function appendCommand(out: RdbOut, argv: Uint8Array[]): void {
   out.raw(bytes(`*${argv.length}\r\n`));
   for (const a of argv) {
     out.raw(bytes(`$${a.length}\r\n`));
@@ -455,14 +455,8 @@ export class Aof {
     }
     const next = m.clone();
     const base = next.newBase(this.prefix, preamble);
-    const job = new SnapshotJob(
-      this.shard,
-      new Snapshot(this.shard.dbs, this.entryWriter(preamble)),
-      file,
-      () => (preamble ? trailer(file.crc) : new Uint8Array(0)),
-      base.name,
-      (err) => this.rewriteDone(job, next, err),
-    );
+    const sink = fileSink(file, () => (preamble ? trailer(file.crc) : new Uint8Array(0)), base.name);
+    const job = new SnapshotJob(this.shard, new Snapshot(this.shard.dbs, this.entryWriter(preamble)), sink, (err) => this.rewriteDone(job, next, err));
     this.rewrite = job;
     this.rewriteScheduled = false;
     this.rewrites++;

@@ -1,6 +1,6 @@
 // A background save: a snapshot walked in short slices between client events, its chunks
-// written to a temp file, then committed (fsync on the thread pool, rename). BGSAVE and
-// BGREWRITEAOF both run as one of these; SHUTDOWN and DEBUG RELOAD can finish one at once.
+// handed to a sink (a temp file, or the coordinator assembling one RDB from every shard
+// worker), then committed. BGSAVE and BGREWRITEAOF run as one of these.
 
 import type { Shard } from "../server/shard.ts";
 import { refreshGate } from "./gate.ts";
@@ -10,20 +10,39 @@ import type { Snapshot } from "./snapshot.ts";
 /** Walker time per slice; clients are served between slices. */
 const SLICE_MS = 3;
 
+/** Where a snapshot's chunks go. */
+export interface SnapshotSink {
+  write(chunk: Uint8Array): void;
+  /** Every chunk was written: make the result durable, then done(null) or done(error). */
+  commit(done: (err: unknown) => void): void;
+  /** Give up and leave nothing behind (aborted: on purpose, not after a failure). */
+  discard(aborted: boolean): void;
+}
+
+/** A snapshot into a temp file renamed to target, ended with tail() (EOF + checksum). */
+export function fileSink(file: SafeFile, tail: () => Uint8Array, target: string): SnapshotSink {
+  return {
+    write: (chunk) => file.write(chunk),
+    commit: (done) =>
+      file.commit(tail(), target, (err) => {
+        if (err) file.discard();
+        done(err);
+      }),
+    discard: () => file.discard(),
+  };
+}
+
 export class SnapshotJob {
   readonly startedAt = Date.now();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private immediate: ReturnType<typeof setImmediate> | null = null;
   private finished = false;
+  private slices = 0;
 
   constructor(
     private readonly shard: Shard,
     readonly snapshot: Snapshot,
-    private readonly file: SafeFile,
-    /** Bytes that end the file (RDB EOF + checksum, or nothing), computed at the end. */
-    private readonly tail: () => Uint8Array,
-    /** The file's final name, relative to its directory. */
-    private readonly target: string,
+    private readonly sink: SnapshotSink,
     private readonly onDone: (err: unknown) => void,
   ) {}
 
@@ -45,49 +64,33 @@ export class SnapshotJob {
     let done: boolean;
     try {
       done = this.snapshot.step(performance.now() + SLICE_MS, maxKeys);
-      if (done || this.snapshot.pending > 0) this.file.write(this.snapshot.take());
+      if (done || this.snapshot.pending > 0) this.sink.write(this.snapshot.take());
     } catch (e) {
       this.fail(e);
       return;
     }
+    // Serializing creates a few short-lived views per key; the engine would let them pile up
+    // until the heap grew by a fraction of its (large) size. A minor collection every few
+    // slices keeps a snapshot's extra memory down to what writes really copy.
+    if ((++this.slices & 7) === 0) Bun.gc(false);
     if (!done) return this.schedule();
     this.endSnapshot();
-    this.file.commit(this.tail(), this.target, (err) => {
-      if (err) this.file.discard();
-      this.complete(err);
-    });
+    this.sink.commit((err) => this.complete(err));
   }
 
-  /** Walk the rest now and commit synchronously (shutdown, DEBUG RELOAD). */
-  finishNow(): void {
-    if (this.finished || this.snapshot.done) return;
-    if (this.timer !== null) clearTimeout(this.timer);
-    if (this.immediate !== null) clearImmediate(this.immediate);
-    try {
-      while (!this.snapshot.step(Infinity)) this.file.write(this.snapshot.take());
-      this.file.write(this.snapshot.take());
-      this.endSnapshot();
-      this.file.commitSync(this.tail(), this.target);
-    } catch (e) {
-      this.fail(e);
-      return;
-    }
-    this.complete(null);
-  }
-
-  /** Stop and remove the temp file (FLUSHALL, CONFIG SET appendonly no, shutdown). */
+  /** Stop and leave nothing behind (FLUSHALL, CONFIG SET appendonly no, shutdown). */
   abort(): void {
     if (this.finished) return;
     if (this.timer !== null) clearTimeout(this.timer);
     if (this.immediate !== null) clearImmediate(this.immediate);
     this.endSnapshot();
-    this.file.discard();
+    this.sink.discard(true);
     this.complete(new Error("aborted"));
   }
 
   private fail(e: unknown): void {
     this.endSnapshot();
-    this.file.discard();
+    this.sink.discard(false);
     this.complete(e);
   }
 

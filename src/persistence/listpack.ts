@@ -155,13 +155,6 @@ export class ListpackBuilder {
   }
 }
 
-/** A listpack of these strings in order. */
-export function listpackOf(items: Iterable<Uint8Array>): Uint8Array {
-  const b = new ListpackBuilder();
-  for (const s of items) b.addString(s);
-  return b.finish();
-}
-
 // ---- listpack reader ----------------------------------------------------------------------
 
 function backlenSize(l: number): number {

@@ -5,14 +5,16 @@
 import { existsSync, openSync, closeSync, fstatSync } from "node:fs";
 import { join } from "node:path";
 import type { Shard } from "../server/shard.ts";
-import type { Client } from "../server/client.ts";
+import { Client } from "../server/client.ts";
+import type { Mesh } from "../server/mesh.ts";
+import { feed, flush } from "../server/net.ts";
 import { addInfoFields } from "../server/info.ts";
 import { keyHashSlot, slotOwnerTable } from "../util/slots.ts";
-import { is } from "../util/bytes.ts";
+import { bytes, is } from "../util/bytes.ts";
 import { Aof } from "./aof.ts";
 import { AofError, type AofLoader } from "./aof-load.ts";
 import { gate, refreshGate } from "./gate.ts";
-import { SnapshotJob } from "./job.ts";
+import { SnapshotJob, fileSink, type SnapshotSink } from "./job.ts";
 import { SafeFile, describe } from "./rdb-file.ts";
 import { RdbError, RdbReader, type DecodeContext } from "./rdb-reader.ts";
 import { RdbLoader } from "./rdb-load.ts";
@@ -20,8 +22,35 @@ import { RdbEntryWriter, RdbOut, accessInfoFor, trailer, writeBody, writeHeader 
 import { Snapshot } from "./snapshot.ts";
 import "./codecs/index.ts";
 
+declare const self: Worker;
+
 type SaveParams = readonly (readonly [seconds: bigint, changes: number])[];
 type Field = [string, string | number];
+type Done = (err: string | null) => void;
+
+/** BGSAVE's argument when another worker asks this one to write its part of a save. */
+export const PART_TOKEN = "TSREDIS-PART";
+
+/** This worker's part of a save spanning every shard worker. */
+interface Part {
+  /** The background walk; null for a SAVE, written at once. */
+  job: SnapshotJob | null;
+  dirtyAtStart: number;
+  startedAt: number;
+  /** Called on the worker that started the save. */
+  done: Done | null;
+}
+
+/** Hold a client's input until the work calls back (SAVE waits for the coordinator). */
+function holdClient(c: Client): () => void {
+  c.paused = true;
+  return () => {
+    if (c.closed) return;
+    c.paused = false;
+    feed(c, null);
+    flush(c);
+  };
+}
 
 const MISCONF_RDB =
   "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
@@ -50,6 +79,15 @@ export class Persistence {
   keysLoaded = 0;
   keysExpired = 0;
   progress: LoadProgress | null = null;
+  /**
+   * Set when several shard workers split the keyspace: a save then covers all of them, each
+   * writing its part from one common instant taken under the mesh lock.
+   */
+  mesh: Mesh | null = null;
+  private readonly parts = new Map<string, Part>();
+  private partSeq = 0;
+  /** Stand-in client for requests to the other workers. */
+  private peerClient: Client | null = null;
 
   constructor(readonly shard: Shard) {
     this.aof = new Aof(shard, () => this.refreshMisconf());
@@ -97,7 +135,8 @@ export class Persistence {
 
   private configChanged(names: string[]): void {
     if (names.includes("appendonly")) {
-      if (this.config.getBool("appendonly")) {
+      if (this.mesh !== null) this.log("warning", "appendonly is not supported with more than one shard worker: the AOF stays off");
+      else if (this.config.getBool("appendonly")) {
         const err = this.aof.enable();
         if (err !== null) this.log("warning", err);
       } else {
@@ -109,7 +148,14 @@ export class Persistence {
 
   /** A background save or AOF rewrite is running (Redis: a child process is active). */
   get busy(): boolean {
-    return this.bgsave !== null || this.aof.rewrite !== null;
+    return this.bgsave !== null || this.aof.rewrite !== null || this.parts.size > 0;
+  }
+
+  /** The background save running here, if any (for BGSAVE's checks and INFO). */
+  get backgroundSave(): SnapshotJob | null {
+    if (this.bgsave !== null) return this.bgsave;
+    for (const p of this.parts.values()) if (p.job !== null) return p.job;
+    return null;
   }
 
   // ---- RDB ------------------------------------------------------------------------------
@@ -147,6 +193,7 @@ export class Persistence {
   startBgsave(): void {
     this.rdbSaves++;
     this.lastBgsaveTry = Date.now();
+    if (this.mesh !== null) return this.saveEverywhere(false, null);
     const tempName = `temp-bgsave-${process.pid}.rdb`;
     let file: SafeFile;
     try {
@@ -166,9 +213,8 @@ export class Persistence {
       return;
     }
     const writer = new RdbEntryWriter(this.config.getBool("rdbcompression"), accessInfoFor(this.config.getStr("maxmemory-policy")));
-    const job = new SnapshotJob(this.shard, new Snapshot(this.shard.dbs, writer), file, () => trailer(file.crc), this.config.getStr("dbfilename"), (err) =>
-      this.bgsaveDone(job, err),
-    );
+    const sink = fileSink(file, () => trailer(file.crc), this.config.getStr("dbfilename"));
+    const job = new SnapshotJob(this.shard, new Snapshot(this.shard.dbs, writer), sink, (err) => this.bgsaveDone(job, err));
     this.bgsave = job;
     this.bgsaveScheduled = false;
     this.dirtyAtBgsave = this.shard.dirty;
@@ -194,6 +240,105 @@ export class Persistence {
       this.lastBgsaveStatus = "ok";
     }
     this.refreshMisconf();
+  }
+
+  /**
+   * SAVE: the dataset to dbfilename now, then done(null) or done(error). Several workers
+   * save together through the coordinator, so c waits for its answer.
+   */
+  save(c: Client | null, done: Done): void {
+    if (this.mesh === null) return done(this.saveSync() === null ? null : "ERR");
+    const resume = c === null ? null : holdClient(c);
+    this.saveEverywhere(true, (err) => {
+      done(err === null ? null : "ERR");
+      resume?.();
+    });
+  }
+
+  // ---- saves spanning every shard worker ------------------------------------------------
+
+  /**
+   * Under the mesh lock no worker runs a command, so the parts every worker starts there
+   * form one point-in-time image. The coordinator writes the header, the parts as they
+   * stream in, and the trailer, and answers every worker with rdb-done.
+   */
+  private saveEverywhere(sync: boolean, done: Done | null): void {
+    const mesh = this.mesh!;
+    const shard = this.shard;
+    mesh.exclusive(() => {
+      if (this.busy) return done?.("ERR Background save already in progress");
+      const id = `${shard.id}.${++this.partSeq}.${Date.now()}`;
+      const head = new RdbOut(false);
+      writeHeader(head);
+      const header = head.take();
+      self.postMessage(
+        { type: "rdb-begin", id, dir: this.dir, temp: `temp-${process.pid}-${id}.rdb`, target: this.config.getStr("dbfilename"), header, checksum: this.config.getBool("rdbchecksum"), parts: shard.count },
+        [header.buffer as ArrayBuffer],
+      );
+      if (this.peerClient === null) {
+        this.peerClient = new Client(shard, shard.nextClientId());
+        this.peerClient.authenticated = true;
+      }
+      const argv = [bytes("BGSAVE"), bytes(PART_TOKEN), bytes(id), bytes(sync ? "sync" : "bg")];
+      for (let dst = 0; dst < shard.count; dst++) if (dst !== shard.id) mesh.execOn(dst, this.peerClient, argv);
+      this.startPart(id, sync, done);
+    });
+  }
+
+  /** Write this worker's part of save id: at once (sync) or in the background. */
+  startPart(id: string, sync: boolean, done: Done | null = null): void {
+    const part: Part = { job: null, dirtyAtStart: this.shard.dirty, startedAt: Date.now(), done };
+    this.parts.set(id, part);
+    const sink: SnapshotSink = {
+      write: (chunk) => self.postMessage({ type: "rdb-part", id, chunk }, [chunk.buffer as ArrayBuffer]),
+      commit: (committed) => {
+        self.postMessage({ type: "rdb-part-end", id, error: null });
+        committed(null);
+      },
+      discard: (aborted) => self.postMessage({ type: "rdb-part-end", id, error: aborted ? "aborted" : "failed" }),
+    };
+    const compress = this.config.getBool("rdbcompression");
+    const access = accessInfoFor(this.config.getStr("maxmemory-policy"));
+    if (sync) {
+      const out = new RdbOut(compress);
+      try {
+        writeBody(out, this.shard.dbs, access, (o) => sink.write(o.take()));
+        sink.write(out.take());
+      } catch (e) {
+        this.log("warning", `Write error saving DB: ${describe(e)}`);
+        return sink.discard(false);
+      }
+      return sink.commit(() => {});
+    }
+    part.job = new SnapshotJob(this.shard, new Snapshot(this.shard.dbs, new RdbEntryWriter(compress, access)), sink, () => {});
+    this.log("notice", `Background saving started by pid ${process.pid}`);
+    part.job.start();
+  }
+
+  /** The coordinator's answer for save id. */
+  partDone(id: string, error: string | null): void {
+    const part = this.parts.get(id);
+    if (part === undefined) return;
+    this.parts.delete(id);
+    if (part.job !== null) this.lastBgsaveTimeSec = Math.floor((Date.now() - part.startedAt) / 1000);
+    if (error === "aborted") {
+      this.log("warning", "Background saving terminated by signal 10");
+    } else if (error !== null) {
+      this.log("warning", `Background saving error: ${error}`);
+      this.lastBgsaveStatus = "err";
+    } else {
+      this.log("notice", part.job !== null ? "Background saving terminated with success" : "DB saved on disk");
+      this.shard.dirty = Math.max(0, this.shard.dirty - part.dirtyAtStart);
+      this.shard.lastSave = Math.floor(Date.now() / 1000);
+      this.lastBgsaveStatus = "ok";
+    }
+    this.refreshMisconf();
+    part.done?.(error);
+  }
+
+  /** Give up this worker's background parts (FLUSHALL, shutdown). */
+  private abortParts(): void {
+    for (const p of this.parts.values()) p.job?.abort();
   }
 
   /** BGSAVE / BGREWRITEAOF scheduling, save points, auto-rewrite and AOF fsync. */
@@ -225,12 +370,16 @@ export class Persistence {
     }
   }
 
-  /** FLUSHALL with save points: abandon a BGSAVE and save the empty dataset (dirty kept). */
-  afterFlushAll(): void {
+  /**
+   * FLUSHALL with save points: abandon a BGSAVE and save the empty dataset (dirty kept).
+   * With several workers every one runs the FLUSHALL; the client's own worker saves.
+   */
+  afterFlushAll(c: Client): void {
     this.bgsave?.abort();
-    if (this.saveParams().length === 0) return;
+    this.abortParts();
+    if (this.saveParams().length === 0 || (this.mesh !== null && c.socket === null)) return;
     const dirty = this.shard.dirty;
-    this.saveSync();
+    this.save(null, () => {});
     this.shard.dirty = dirty;
   }
 
@@ -389,7 +538,29 @@ export class Persistence {
     }
     // The save resets the dirty counter: that is not a change to propagate.
     c.propagateAs = [];
+    // A request from the worker that runs the reload everywhere reloads just here.
+    if (this.mesh !== null && c.socket !== null) return this.debugReloadEverywhere(c, argv, save);
     if (save && this.saveSync() !== null) return c.out.error("ERR");
+    this.reload(c, flush, merge);
+  }
+
+  /** Several workers: save together, then every worker reloads its own keys. */
+  private debugReloadEverywhere(c: Client, argv: Uint8Array[], save: boolean): void {
+    const reloadAll = () => {
+      const others = [bytes("DEBUG"), bytes("RELOAD"), bytes("NOSAVE"), ...argv.slice(2).filter((a) => !is(a, "nosave"))];
+      this.mesh!.exclusive(() => {
+        for (let dst = 0; dst < this.shard.count; dst++) if (dst !== this.shard.id) this.mesh!.execOn(dst, c, others);
+        this.reload(c, !others.some((a) => is(a, "noflush")), others.some((a) => is(a, "merge")));
+      });
+    };
+    if (!save) return reloadAll();
+    this.save(c, (err) => {
+      if (err !== null) c.out.error(err);
+      else reloadAll();
+    });
+  }
+
+  private reload(c: Client, flush: boolean, merge: boolean): void {
     if (flush) this.emptyData();
     let rdb: ReturnType<Persistence["rdbLoader"]>;
     try {
@@ -410,6 +581,7 @@ export class Persistence {
   }
 
   debugLoadAof(c: Client): void {
+    if (this.mesh !== null) return c.out.error("ERR The AOF is not supported with more than one shard worker");
     c.propagateAs = [];
     if (this.aof.state !== "off") this.aof.flushSync();
     try {
@@ -431,14 +603,16 @@ export class Persistence {
 
   /**
    * prepareForShutdown: stop background saves, flush and fsync the AOF, save the RDB when
-   * asked (save true) or by default with save points (save null). Null when ready to exit.
+   * asked (save true) or by default with save points (save null); then done(null) when the
+   * server may exit, else done(error). c, if given, waits while several workers save.
    */
-  prepareShutdown(save: boolean | null, force: boolean): string | null {
-    if (this.bgsave !== null) this.bgsave.abort();
+  prepareShutdown(save: boolean | null, force: boolean, c: Client | null, done: Done): void {
+    this.bgsave?.abort();
+    this.abortParts();
     if (this.aof.rewrite !== null) {
       if (this.aof.state === "wait_rewrite" && !force) {
         this.log("warning", "Writing initial AOF, can't exit.");
-        return "ERR Errors trying to SHUTDOWN. Check logs.";
+        return done("ERR Errors trying to SHUTDOWN. Check logs.");
       }
       this.aof.rewrite.abort();
     }
@@ -450,14 +624,13 @@ export class Persistence {
         this.log("warning", `Fail to fsync the AOF file: ${describe(e)}`);
       }
     }
-    if (save === true || (save === null && this.saveParams().length > 0)) {
-      this.log("notice", "Saving the final RDB snapshot before exiting.");
-      if (this.saveSync() !== null && !force) {
-        this.log("warning", "Error trying to save the DB, can't exit.");
-        return "ERR Errors trying to SHUTDOWN. Check logs.";
-      }
-    }
-    return null;
+    if (save === false || (save === null && this.saveParams().length === 0)) return done(null);
+    this.log("notice", "Saving the final RDB snapshot before exiting.");
+    this.save(c, (err) => {
+      if (err === null || force) return done(null);
+      this.log("warning", "Error trying to save the DB, can't exit.");
+      done("ERR Errors trying to SHUTDOWN. Check logs.");
+    });
   }
 
   // ---- INFO ------------------------------------------------------------------------------
@@ -465,18 +638,18 @@ export class Persistence {
   info(): Field[] {
     const now = Date.now();
     const aof = this.aof;
-    const job = this.bgsave ?? aof.rewrite;
-    const snap = job?.snapshot;
+    const bgsave = this.backgroundSave;
+    const snap = (bgsave ?? aof.rewrite)?.snapshot;
     const fields: Field[] = [
       ["loading", gate.loading ? 1 : 0],
       ["current_fork_perc", snap && snap.keysTotal > 0 ? ((Math.min(snap.keysDone, snap.keysTotal) * 100) / snap.keysTotal).toFixed(2) : "0.00"],
       ["current_save_keys_processed", snap ? Math.min(snap.keysDone, snap.keysTotal) : 0],
       ["current_save_keys_total", snap ? snap.keysTotal : 0],
-      ["rdb_bgsave_in_progress", this.bgsave !== null ? 1 : 0],
+      ["rdb_bgsave_in_progress", bgsave !== null ? 1 : 0],
       ["rdb_last_save_time", this.shard.lastSave],
       ["rdb_last_bgsave_status", this.lastBgsaveStatus],
       ["rdb_last_bgsave_time_sec", this.lastBgsaveTimeSec],
-      ["rdb_current_bgsave_time_sec", this.bgsave !== null ? Math.floor((now - this.bgsave.startedAt) / 1000) : -1],
+      ["rdb_current_bgsave_time_sec", bgsave !== null ? Math.floor((now - bgsave.startedAt) / 1000) : -1],
       ["rdb_saves", this.rdbSaves],
       ["rdb_last_load_keys_expired", this.keysExpired],
       ["rdb_last_load_keys_loaded", this.keysLoaded],

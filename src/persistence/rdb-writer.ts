@@ -271,7 +271,7 @@ export function accessInfoFor(policy: string): AccessInfo {
  * rdbSaveKeyValuePair for the key at addr of snapshot database dbId: SELECTDB when the
  * stream is on another database, the expire, the LRU idle time or LFU counter, the entry.
  */
-export function writeKeyValue(out: RdbOut, dbId: number, db: Db, addr: number, access: AccessInfo): void {
+function writeKeyValue(out: RdbOut, dbId: number, db: Db, addr: number, access: AccessInfo): void {
   if (out.db !== dbId) {
     out.byte(OP_SELECTDB);
     out.length(dbId);
@@ -293,7 +293,7 @@ export function writeKeyValue(out: RdbOut, dbId: number, db: Db, addr: number, a
 }
 
 /** SELECTDB + RESIZEDB at the start of a database's part of the stream. */
-export function writeDbStart(out: RdbOut, dbId: number, size: number, expires: number): void {
+function writeDbStart(out: RdbOut, dbId: number, size: number, expires: number): void {
   out.byte(OP_SELECTDB);
   out.length(dbId);
   out.db = dbId;
@@ -309,6 +309,12 @@ export interface HeaderOptions {
   aofBase?: boolean;
 }
 
+/** rdbPopulateSaveInfo: replication's repl-stream-db/repl-id/repl-offset, installed by src/replication. */
+let saveInfo: () => [string, string][] = () => [];
+export function setSaveInfo(provider: () => [string, string][]): void {
+  saveInfo = provider;
+}
+
 /** Magic, version and aux fields, as rdbSaveInfoAuxFields writes them. */
 export function writeHeader(out: RdbOut, opts: HeaderOptions = {}): void {
   out.raw(encoder.encode(`REDIS${String(RDB_VERSION).padStart(4, "0")}`));
@@ -317,7 +323,7 @@ export function writeHeader(out: RdbOut, opts: HeaderOptions = {}): void {
     ["redis-bits", "64"],
     ["ctime", String(Math.floor(Date.now() / 1000))],
     ["used-mem", String(process.memoryUsage().heapUsed)],
-    ...(opts.aux ?? []),
+    ...(opts.aux ?? (opts.aofBase ? [] : saveInfo())),
     ["aof-base", opts.aofBase ? "1" : "0"],
   ];
   for (const [k, v] of aux) {
@@ -338,37 +344,32 @@ export function trailer(crc: Crc64 | null): Uint8Array {
   return out;
 }
 
-export interface SnapshotOptions extends HeaderOptions {
-  checksum?: boolean;
-  compress?: boolean;
-  access?: AccessInfo;
-}
-
 /**
- * A whole-dataset RDB image of the given databases, taken now in one go (DEBUG RELOAD,
- * small replication syncs). Background saves stream instead: see snapshot.ts.
+ * Every live key of every database, each database introduced by SELECTDB/RESIZEDB. Keys go
+ * out in a scrambled order (a multiplicative permutation of the index order): in the index's
+ * own order, i.e. by hash, a loading keyspace that has not grown to its final size yet would
+ * pile them into long probe runs.
  */
-export function snapshot(dbs: Db[], opts: SnapshotOptions = {}): Uint8Array {
-  const out = new RdbOut(opts.compress ?? false);
-  writeHeader(out, opts);
-  writeBody(out, dbs, opts.access ?? "none");
-  const crc = opts.checksum === false ? null : new Crc64();
-  crc?.update(out.bytes());
-  out.raw(trailer(crc));
-  return out.bytes();
-}
-
-/** Every live key of every database, each database introduced by SELECTDB/RESIZEDB. */
 export function writeBody(out: RdbOut, dbs: Db[], access: AccessInfo, flush?: (out: RdbOut) => void): void {
   const now = Date.now();
   for (const db of dbs) {
     if (db.size === 0) continue;
     writeDbStart(out, db.id, db.size, db.volatileCount);
+    const addrs = new Int32Array(db.size);
+    let n = 0;
     db.forEach((addr) => {
-      if (db.isExpired(addr, now)) return;
+      addrs[n++] = addr;
+    });
+    let span = 1;
+    while (span < n) span *= 2;
+    for (let i = 0; i < span; i++) {
+      const j = Math.imul(i, 0x9e3779b1) & (span - 1);
+      if (j >= n) continue;
+      const addr = addrs[j];
+      if (db.isExpired(addr, now)) continue;
       writeKeyValue(out, db.id, db, addr, access);
       if (flush !== undefined && out.len >= FLUSH_BYTES) flush(out);
-    });
+    }
   }
 }
 

@@ -137,9 +137,11 @@ export class Snapshot {
       let w = 0;
       let filter = false;
       const visit = (addr: number): void => {
-        const key = src.keyOf(addr);
-        if (filter && reverse32(hashBytes(key)) < w) return;
-        if (handled.size > 0 && handled.has(latin1(key))) return;
+        if (filter || handled.size > 0) {
+          const key = src.keyOf(addr);
+          if (filter && reverse32(hashBytes(key)) < w) return;
+          if (handled.has(latin1(key))) return;
+        }
         if (src.isExpired(addr, now)) return;
         writer.entry(st.id, src, addr);
         written++;

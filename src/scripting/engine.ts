@@ -609,7 +609,7 @@ function redisPcall(L: LuaState): number {
   lua.lua_pushboolean(L, true);
   lua.lua_insert(L, 1);
   const status = lua.lua_pcallk(L, lua.lua_gettop(L) - 2, lua.LUA_MULTRET, 0, 0, finishPcall);
-  return finishPcall(L, status, 0);
+  return finishPcall(L, status);
 }
 
 function finishPcall(L: LuaState, status: number): number {

@@ -201,6 +201,11 @@ export function flushLibraries(state: ScriptingState): void {
   state.functions = new Map();
 }
 
+/** The code of every library, in load order: what FUNCTION DUMP and an RDB save persist. */
+export function libraryCodes(state: ScriptingState): Uint8Array[] {
+  return [...state.libraries.values()].map((lib) => lib.code);
+}
+
 export function findFunction(state: ScriptingState, name: Uint8Array): FunctionInfo | undefined {
   return state.functions.get(str(name).toLowerCase());
 }

@@ -13,6 +13,7 @@ import { lookupCommandBytes, type Command } from "../commands/table.ts";
 import { call } from "../server/dispatch.ts";
 import { OOM, performEvictions } from "../server/evict.ts";
 import { replication } from "../server/info.ts";
+import { readOnlyReplica } from "../replication/feed.ts";
 import { wakeBlocked } from "../server/net.ts";
 import type { Client } from "../server/client.ts";
 import { Shard } from "../server/shard.ts";
@@ -21,6 +22,7 @@ import { bytes, lower } from "../util/bytes.ts";
 export const BUSY_EVAL = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
 export const BUSY_FUNCTION = "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";
 const NOREPLICAS = "NOREPLICAS Not enough good replicas to write.";
+const READONLY = "READONLY You can't write against a read only replica.";
 const LOG_LEVEL_NAMES = ["debug", "verbose", "notice", "warning"];
 const MULTI_ARGV = [bytes("MULTI")];
 const EXEC_ARGV = [bytes("EXEC")];
@@ -101,6 +103,7 @@ export class ScriptRun implements ScriptContext {
     if (this.readOnly && (cmd.isWrite || cmd.flags.has("may_replicate"))) {
       return refuse("Write commands are not allowed from read-only scripts.");
     }
+    if (cmd.isWrite && !this.writeDirty && readOnlyReplica(this.shard)) return refuse("-" + READONLY);
     if (cmd.isWrite && !this.writeDirty && !enoughGoodReplicas(this.shard)) return refuse("-" + NOREPLICAS);
     if (!this.allowOom && this.oom && !this.writeDirty && cmd.denyOom) return refuse("-" + OOM);
     if (cmd.isWrite) this.writeDirty = true;
@@ -246,6 +249,7 @@ export function prepareError(c: Client, flags: number, ro: boolean, oom: boolean
   if ((flags & EVAL_COMPAT_MODE) !== 0) return null;
   if ((flags & NO_CLUSTER) !== 0 && shard.config.getBool("cluster-enabled")) return "ERR Can not run script on cluster, 'no-cluster' flag is set.";
   if ((flags & NO_WRITES) === 0) {
+    if (readOnlyReplica(shard)) return "READONLY Can not run script with write flag on readonly replica";
     if (ro) return "ERR Can not execute a script with write flag using *_ro command.";
     if (!enoughGoodReplicas(shard)) return NOREPLICAS;
   }

@@ -70,6 +70,12 @@ export class Client {
   netIn = 0;
   netOut = 0;
   monitor = false;
+  /** A replica attached to us with SYNC/PSYNC: its output is the replication stream. */
+  isReplica = false;
+  /** Our master's link: may write on a read-only replica, gets no replies. */
+  isMaster = false;
+  /** master_repl_offset after this client's last command: what WAIT waits for. */
+  woff = 0;
 
   constructor(public shard: Shard, id: number) {
     this.id = id;

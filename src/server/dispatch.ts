@@ -7,6 +7,7 @@ import { latin1, lower } from "../util/bytes.ts";
 import type { Client } from "./client.ts";
 import { NOAUTH, unknownSubcommand, wrongArgs } from "./errors.ts";
 import { OOM, performEvictions } from "./evict.ts";
+import { replication } from "./info.ts";
 
 const MULTI = [new TextEncoder().encode("MULTI")];
 const EXEC = [new TextEncoder().encode("EXEC")];
@@ -28,6 +29,16 @@ export type Router = (c: Client, cmd: Command, argv: Uint8Array[]) => boolean;
 let router: Router | null = null;
 export function setRouter(r: Router): void {
   router = r;
+}
+
+/**
+ * Replication's refusals (READONLY, MASTERDOWN, NOREPLICAS): the error for a command the
+ * current role forbids, or null. Installed only while one of them can apply.
+ */
+export type CommandGuard = (c: Client, cmd: Command) => string | null;
+let commandGuard: CommandGuard | null = null;
+export function setCommandGuard(g: CommandGuard | null): void {
+  commandGuard = g;
 }
 
 /** Hook deciding whether a command must wait (CLIENT PAUSE); returns true to pause. */
@@ -109,6 +120,13 @@ export function processCommand(c: Client, argv: Uint8Array[]): boolean {
     reject(c, OOM, cmd);
     return true;
   }
+  if (commandGuard !== null && !c.isMaster) {
+    const refusal = commandGuard(c, cmd);
+    if (refusal !== null) {
+      reject(c, refusal, cmd);
+      return true;
+    }
+  }
   if (c.multi && !MULTI_CONTROL.has(cmd.name)) {
     if (cmd.flags.has("no_multi")) {
       reject(c, "ERR Command not allowed inside a transaction", cmd);
@@ -180,4 +198,6 @@ export function call(c: Client, cmd: Command, argv: Uint8Array[]): void {
       shard.propagate(c.dbIndex, EXEC);
     }
   }
+  // Commands inside EXEC propagate with it: the offset that matters is after the EXEC.
+  if (!c.noBlock) c.woff = replication.offset;
 }

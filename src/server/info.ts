@@ -11,7 +11,7 @@ import { commandHistogram } from "./latency.ts";
 import type { InfoSection } from "./protocol.ts";
 import type { Shard } from "./shard.ts";
 
-type Field = [string, string | number];
+export type Field = [string, string | number];
 type FieldProvider = (shard: Shard) => Field[];
 
 /** Default sections, as Redis's genInfoSectionDict default_sections. */
@@ -36,7 +36,9 @@ export const replication = {
   offset: 0,
   secondOffset: -1,
   /** Attached replicas, installed by the replication module. */
-  replicas: (): { ip: string; port: number; offset: number; lag: number }[] => [],
+  replicas: (): { ip: string; port: number; state: string; offset: number; lag: number }[] => [],
+  /** The INFO replication section, installed by the replication module. */
+  section: null as ((shard: Shard) => Field[]) | null,
 };
 
 export function randomHex(n: number): string {
@@ -350,7 +352,8 @@ function statsSection(shard: Shard): Field[] {
   ];
 }
 
-function replicationSection(): Field[] {
+function replicationSection(shard: Shard): Field[] {
+  if (replication.section !== null) return replication.section(shard);
   const replicas = replication.replicas();
   return [
     ["role", "master"],

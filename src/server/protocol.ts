@@ -23,7 +23,9 @@ export type ControlRequest =
   | WorkerInit
   | { type: "info"; id: number; section?: string }
   /** save: true/false to force or skip the RDB save, null for "if save points are set". */
-  | { type: "stop"; save: boolean | null };
+  | { type: "stop"; save: boolean | null }
+  /** The coordinator finished (or failed, or saw aborted) the RDB file of a multi-shard save. */
+  | { type: "rdb-done"; id: string; error: string | null };
 
 export type InfoSection = [name: string, fields: [string, string | number][]];
 
@@ -34,4 +36,13 @@ export type ControlReply =
   | { type: "config"; changes: Record<string, string> }
   | { type: "shutdown"; save: boolean | null }
   /** error: the shutdown save failed and the worker keeps serving. */
-  | { type: "stopped"; error?: string };
+  | { type: "stopped"; error?: string }
+  /** A multi-shard save: the coordinator writes one RDB from every worker's part. */
+  | RdbAssemblyMessage;
+
+/** Messages of a multi-shard save, from the workers to the coordinator. */
+export type RdbAssemblyMessage =
+  | { type: "rdb-begin"; id: string; dir: string; temp: string; target: string; header: Uint8Array; checksum: boolean; parts: number }
+  | { type: "rdb-part"; id: string; chunk: Uint8Array }
+  /** error: "aborted" when a worker gave its part up (FLUSHALL, shutdown), else a failure. */
+  | { type: "rdb-part-end"; id: string; error: string | null };

@@ -19,6 +19,7 @@ import { hubOf } from "../pubsub/hub.ts";
 import { Mesh } from "./mesh.ts";
 import { installRouter } from "./router.ts";
 import { persistenceOf } from "../persistence/manager.ts";
+import { replicationOf, startReplication } from "../replication/feed.ts";
 
 declare const self: Worker;
 
@@ -41,13 +42,15 @@ function listenAll(shard: Shard, port: number): TCPSocketListener<Client>[] {
 export function startWorker(init: WorkerInit): void {
   const config = Config.fromSnapshot(init.config);
   const shard = new Shard(init.shardId, init.shards, config, init.runId, new Int32Array(init.shared, 0, 1));
-  const logTarget = { file: init.logFile, level: config.getStr("loglevel"), role: "M" };
+  const logTarget = { file: init.logFile, level: config.getStr("loglevel"), role: config.getStr("replicaof") !== "" ? "S" : "M" };
   shard.logger = makeLogger(logTarget);
   installCommands(shard);
+  replicationOf(shard).onRole = (replica) => (logTarget.role = replica ? "S" : "M");
   for (const [from, to] of config.renamedCommands) renameCommand(from, to);
   const mesh = init.mesh !== null ? new Mesh(shard, init.mesh) : null;
   if (mesh !== null) {
     installRouter(shard, mesh);
+    persistenceOf(shard).mesh = mesh;
     const hub = hubOf(shard);
     shard.peers = mesh.peers();
     hub.onSubscribersChanged = (any) => mesh.setSubscribed(any);
@@ -97,24 +100,27 @@ export function startWorker(init: WorkerInit): void {
       case "info":
         self.postMessage({ type: "info", id: msg.id, sections: infoSections(shard, msg.section ?? "everything") });
         break;
-      case "stop": {
-        const error = persistenceOf(shard).prepareShutdown(msg.save, false);
-        if (error !== null) {
-          self.postMessage({ type: "stopped", error });
-          break;
-        }
-        for (const l of listeners) l.stop(true);
-        for (const c of shard.clients.values()) {
-          flush(c);
-          c.socket?.end();
-        }
-        self.postMessage({ type: "stopped" });
+      case "stop":
+        persistenceOf(shard).prepareShutdown(msg.save, false, null, (error) => {
+          if (error !== null) return self.postMessage({ type: "stopped", error });
+          for (const l of listeners) l.stop(true);
+          for (const c of shard.clients.values()) {
+            flush(c);
+            c.socket?.end();
+          }
+          self.postMessage({ type: "stopped" });
+        });
         break;
-      }
+      case "rdb-done":
+        persistenceOf(shard).partDone(msg.id, msg.error);
+        break;
     }
   };
   persistenceOf(shard).loadOnStart(
-    () => self.postMessage({ type: "ready", shardId: init.shardId }),
+    () => {
+      startReplication(shard);
+      self.postMessage({ type: "ready", shardId: init.shardId });
+    },
     (message) => self.postMessage({ type: "fatal", message }),
   );
 }

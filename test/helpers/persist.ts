@@ -106,7 +106,7 @@ export { freePort, REDIS_SERVER };
 
 // ---- the dataset ------------------------------------------------------------------------
 
-const range = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i));
+const range = <T>(n: number, f: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => f(i));
 
 /** Deterministic pseudo-random bytes. */
 export function noise(n: number, seed: number): Buffer {
@@ -210,4 +210,29 @@ export async function snapshotOf(r: Redis, opts: { aof?: boolean } = {}): Promis
 function withoutSeenTime(v: unknown): unknown {
   if (!Array.isArray(v)) return v;
   return v.map((x, i) => (i > 0 && v[i - 1] === "seen-time" ? "*" : withoutSeenTime(x)));
+}
+
+/**
+ * The dataset's keys as read back through commands (no DEBUG DIGEST, which sees only the
+ * worker the connection landed on when several shard workers run).
+ */
+export async function contentOf(r: Redis): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const db of [0, 3, 15]) {
+    await r.select(db);
+    const keys = ((await r.keys("*")) as string[]).filter((k) => DATASET_KEYS.test(k)).sort();
+    for (const k of keys) {
+      const type = await r.type(k);
+      let v: unknown;
+      if (type === "string") v = (await r.getBuffer(k))?.toString("base64");
+      else if (type === "list") v = await r.lrange(k, 0, -1);
+      else if (type === "set") v = (await r.smembers(k)).sort();
+      else if (type === "zset") v = await r.zrange(k, 0, -1, "WITHSCORES");
+      else if (type === "hash") v = Object.entries(await r.hgetall(k)).sort();
+      else v = await r.call("xinfo", "stream", k, "full");
+      out[`${db}:${k}`] = [type, (await r.pttl(k)) > 0 ? "ttl" : "persist", v];
+    }
+  }
+  await r.select(0);
+  return out;
 }

@@ -179,11 +179,9 @@ const luaX_token2str = function(ls, token) {
     if (token < FIRST_RESERVED) {  /* single-byte symbols? */
         return lobject.luaO_pushfstring(ls.L, to_luastring("'%c'", true), token);
     } else {
+        /* tsredis: Lua 5.1 quotes every token in messages: "near '<eof>'", "'<name>' expected" */
         let s = luaX_tokens[token - FIRST_RESERVED];
-        if (token < TK_EOS)  /* fixed format (symbols and reserved words)? */
-            return lobject.luaO_pushfstring(ls.L, to_luastring("'%s'", true), s);
-        else  /* names, strings, and numerals */
-            return s;
+        return lobject.luaO_pushfstring(ls.L, to_luastring("'%s'", true), s);
     }
 };
 

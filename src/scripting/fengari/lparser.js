@@ -1530,7 +1530,8 @@ const exprstat= function(ls) {
         assignment(ls, v, 1);
     }
     else {  /* stat -> func */
-        check_condition(ls, v.v.k === expkind.VCALL, to_luastring("syntax error", true));
+        /* tsredis: Lua 5.1 reports a statement that is neither call nor assignment as "'=' expected" */
+        if (v.v.k !== expkind.VCALL) error_expected(ls, 61 /* ('=').charCodeAt(0) */);
         SETARG_C(getinstruction(fs, v.v), 1);  /* call statement uses no results */
     }
 };

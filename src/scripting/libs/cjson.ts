@@ -216,7 +216,13 @@ class Parser {
     this.error = what;
   }
 
-  next(): void {
+  /** Read the next token into type (and str / num / bool); returns its type. */
+  next(): Tok {
+    this.scan();
+    return this.type;
+  }
+
+  private scan(): void {
     let ch = this.at(this.pos);
     while (ch === 0x20 || ch === 9 || ch === 10 || ch === 13) ch = this.at(++this.pos);
     this.index = this.pos;
@@ -383,25 +389,23 @@ class Parser {
     const L = this.L;
     this.descend(3);
     lua.lua_newtable(L);
-    this.next();
-    if (this.type === Tok.ObjEnd) {
+    if (this.next() === Tok.ObjEnd) {
       this.depth--;
       return;
     }
     for (;;) {
       if (this.type !== Tok.String) this.throwError("object key string");
       pushBytes(L, this.str);
-      this.next();
-      if (this.type !== Tok.Colon) this.throwError("colon");
+      if (this.next() !== Tok.Colon) this.throwError("colon");
       this.next();
       this.value();
       lua.lua_rawset(L, -3);
-      this.next();
-      if (this.type === Tok.ObjEnd) {
+      const t = this.next();
+      if (t === Tok.ObjEnd) {
         this.depth--;
         return;
       }
-      if (this.type !== Tok.Comma) this.throwError("comma or object end");
+      if (t !== Tok.Comma) this.throwError("comma or object end");
       this.next();
     }
   }
@@ -410,20 +414,19 @@ class Parser {
     const L = this.L;
     this.descend(2);
     lua.lua_newtable(L);
-    this.next();
-    if (this.type === Tok.ArrEnd) {
+    if (this.next() === Tok.ArrEnd) {
       this.depth--;
       return;
     }
     for (let i = 1; ; i++) {
       this.value();
       lua.lua_rawseti(L, -2, i);
-      this.next();
-      if (this.type === Tok.ArrEnd) {
+      const t = this.next();
+      if (t === Tok.ArrEnd) {
         this.depth--;
         return;
       }
-      if (this.type !== Tok.Comma) this.throwError("comma or array end");
+      if (t !== Tok.Comma) this.throwError("comma or array end");
       this.next();
     }
   }
