@@ -4,7 +4,7 @@
 
 import { register, lookupCommand, type Command } from "./table.ts";
 import { replyHelp, subcommandSyntaxError } from "./command.ts";
-import { validClientName } from "./connection.ts";
+import { onReset, validClientName } from "./connection.ts";
 import type { Client } from "../server/client.ts";
 import type { Shard } from "../server/shard.ts";
 import { setPauseCheck } from "../server/dispatch.ts";
@@ -545,6 +545,9 @@ function clientHelp(c: Client): void {
     "    Protect current client connection from eviction.",
   ]);
 }
+
+// RESET turns tracking off (Redis's clearClientConnectionState).
+onReset((c) => tracking.delete(c));
 
 export function installClientCommands(shard: Shard): void {
   setPauseCheck(pauseCheck);
