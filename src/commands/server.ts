@@ -2,6 +2,7 @@
 // LATENCY, MEMORY, CONFIG, DEBUG. installServer() hooks the per-command observer that feeds
 // the slow log, the latency monitor, the latency histograms and MONITOR clients.
 
+import { scripting } from "../scripting/state.ts";
 import { register, lookupCommand, allCommands, type Command } from "./table.ts";
 import { replyHelp, subcommandSyntaxError, lookupFullName } from "./command.ts";
 import type { Client } from "../server/client.ts";
@@ -1038,6 +1039,10 @@ function debug(c: Client, argv: Uint8Array[]): void {
   }
   if (sub === "set-active-expire" && argc === 3) {
     c.shard.activeExpire = atoi(argv[2]) !== 0;
+    return c.out.ok();
+  }
+  if (sub === "set-disable-deny-scripts" && argc === 3) {
+    scripting(c.shard).disableDenyScripts = atoi(argv[2]) !== 0;
     return c.out.ok();
   }
   if (sub === "object" && argc === 3) return debugObject(c, argv[2]);

@@ -11,6 +11,7 @@
 
 import { closeSync, openSync, readSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
+import type { Client } from "../server/client.ts";
 import { scheduleFlush } from "../server/net.ts";
 import { randomHex, replication as ids } from "../server/info.ts";
 import { refreshGate } from "../persistence/gate.ts";
@@ -22,12 +23,26 @@ import { replicaName, type MasterSide, type ReplicaInfo } from "./master.ts";
 import { ascii } from "./stream.ts";
 
 /** Walker time per slice; clients are served between slices. */
-const SLICE_MS = 20;
+const SLICE_MS = 5;
 /** Output a replica may have queued before the walk (or the file read) waits for it. */
 const HIGH_WATER = 8 * 1024 * 1024;
 const FILE_CHUNK = 1024 * 1024;
 
 let seq = 0;
+
+/** Write straight to the replica's socket while nothing else is queued (no copy), else queue. */
+function send(c: Client, b: Uint8Array): void {
+  if (c.out.len === 0 && c.socket !== null && !c.closed) {
+    const n = Math.max(0, c.socket.write(b));
+    c.netOut += n;
+    c.shard.stats.netOutput += n;
+    // The rest leaves on the socket's drain, like any pending reply.
+    if (n < b.length) c.out.raw(b.subarray(n));
+    return;
+  }
+  c.out.raw(b);
+  scheduleFlush(c);
+}
 
 export class FullSync {
   readonly startedAt = Date.now();
@@ -183,10 +198,7 @@ export class FullSync {
       this.file!.write(chunk);
       return;
     }
-    for (const r of this.replicas) {
-      r.c.out.raw(chunk);
-      scheduleFlush(r.c);
-    }
+    for (const r of this.replicas) send(r.c, chunk);
   }
 
   private stopSnapshot(): void {
@@ -239,8 +251,7 @@ export class FullSync {
         } catch (e) {
           return this.fail(`Failed reading the replication RDB: ${describe(e)}`);
         }
-        r.c.out.raw(buf);
-        scheduleFlush(r.c);
+        send(r.c, buf);
         if (pos + n < this.size) {
           this.sendPos.set(r, pos + n);
           continue;

@@ -4,7 +4,7 @@
 // full resync from a forkless snapshot (fullsync.ts), then follow the live stream.
 
 import type { Client } from "../server/client.ts";
-import { scheduleFlush, wakeBlocked } from "../server/net.ts";
+import { flush, scheduleFlush, wakeBlocked } from "../server/net.ts";
 import { replication as ids } from "../server/info.ts";
 import { NOT_INTEGER, SYNTAX } from "../server/errors.ts";
 import { is, latin1, lower, parseInt64 } from "../util/bytes.ts";
@@ -81,6 +81,7 @@ export class MasterSide {
   private readonly handshakes = new WeakMap<Client, Handshake>();
   private readonly waiters = new Set<Waiter>();
   private ackRequested = false;
+  private flushScheduled = false;
   private cronLoops = 0;
 
   constructor(readonly hub: Replication) {
@@ -119,9 +120,23 @@ export class MasterSide {
         continue;
       }
       r.c.out.raw(bytes);
-      scheduleFlush(r.c);
       this.checkOutputLimits(r);
     }
+    this.scheduleStreamFlush();
+  }
+
+  /**
+   * Replicas get the stream once per turn of the event loop, after every client's commands
+   * of that turn (Redis writes to replicas in beforeSleep): one write per replica for a
+   * batch of commands instead of one per command.
+   */
+  private scheduleStreamFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      for (const r of this.replicas.values()) if (r.state === "online" && r.c.out.len > r.c.sent) flush(r.c);
+    });
   }
 
   /** client-output-buffer-limit for the replica class. */

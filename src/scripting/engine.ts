@@ -116,6 +116,8 @@ export class LuaEngine {
   ctx: ScriptContext | null = null;
   /** The execution the hook may yield. */
   private current: LuaState | null = null;
+  /** A finished coroutine kept for the next script (creating one per call costs). */
+  private spare: LuaState | null = null;
   private readonly rand = new Rand48();
   private readonly handlerRef: number;
   private readonly xpcallRef: number;
@@ -509,8 +511,12 @@ export class LuaEngine {
    */
   start(ctx: ScriptContext, ref: number, args: [Uint8Array[], Uint8Array[]] | null, threshold: number): Execution {
     const L = this.L;
-    const co = lua.lua_newthread(L);
-    lua.lua_pop(L, 1);
+    let co = this.spare;
+    this.spare = null;
+    if (co === null) {
+      co = lua.lua_newthread(L);
+      lua.lua_pop(L, 1);
+    }
     lua.lua_rawgeti(co, lua.LUA_REGISTRYINDEX, this.xpcallRef);
     lua.lua_rawgeti(co, lua.LUA_REGISTRYINDEX, ref);
     lua.lua_rawgeti(co, lua.LUA_REGISTRYINDEX, this.handlerRef);
@@ -518,14 +524,18 @@ export class LuaEngine {
       pushArray(co, args[0]);
       pushArray(co, args[1]);
     }
-    if (threshold > 0) lua.lua_sethook(co, this.hook, lua.LUA_MASKCOUNT, HOOK_INSTRUCTIONS);
+    lua.lua_sethook(co, threshold > 0 ? this.hook : null, threshold > 0 ? lua.LUA_MASKCOUNT : 0, HOOK_INSTRUCTIONS);
     this.ctx = ctx;
     this.current = co;
     return new Execution(this, co, args === null ? 2 : 4);
   }
 
-  /** The invocation is over. */
-  finish(): void {
+  /** The invocation is over. A coroutine that returned normally can run the next script. */
+  finish(exec: Execution): void {
+    if (exec.status === lua.LUA_OK) {
+      lua.lua_settop(exec.co, 0);
+      this.spare = exec.co;
+    }
     this.ctx = null;
     this.current = null;
   }

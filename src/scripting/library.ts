@@ -14,7 +14,7 @@ export const LOAD_TIMEOUT_MS = 500;
 
 const NAME_ERROR = "Library names can only contain letters, numbers, or underscores(_) and must be at least one character long";
 
-export function validName(name: string): boolean {
+function validName(name: string): boolean {
   return /^[A-Za-z0-9_]+$/.test(name);
 }
 

@@ -139,10 +139,11 @@ export class ScriptRun implements ScriptContext {
     return this.canYield() ? Interrupt.Yield : Interrupt.Continue;
   }
 
-  /** Only a script of a connected client can wait for the event loop (not one inside EXEC or
-   *  run for another shard, whose reply is expected at once). */
+  /** Only a script of a client with a connection can wait for the event loop (not one inside
+   *  EXEC or run for another shard, whose reply is expected at once). A caller that disconnects
+   *  meanwhile does not stop the script, which goes on yielding until it ends or is killed. */
   private canYield(): boolean {
-    return this.caller.socket !== null && !this.caller.noBlock && !this.caller.closed;
+    return this.caller.socket !== null && !this.caller.noBlock;
   }
 
   get durationMs(): number {
@@ -211,7 +212,7 @@ export class ScriptRun implements ScriptContext {
       },
     };
     this.execution!.reply(out, this.resp, this.name, errors);
-    engine.finish();
+    engine.finish(this.execution!);
     this.state.running = null;
     this.propagateEffects();
     return failed;

@@ -65,11 +65,6 @@ export class ScriptingState {
 
 const states = new WeakMap<Shard, ScriptingState>();
 
-/** Whether c is the client scripts run their commands as (Redis's CLIENT_SCRIPT flag). */
-export function isScriptClient(c: Client): boolean {
-  return states.get(c.shard)?.client === c;
-}
-
 export function scripting(shard: Shard): ScriptingState {
   let s = states.get(shard);
   if (s === undefined) states.set(shard, (s = new ScriptingState(shard)));

@@ -7,6 +7,7 @@ import { latin1, lower } from "../util/bytes.ts";
 import type { Client } from "./client.ts";
 import { NOAUTH, unknownSubcommand, wrongArgs } from "./errors.ts";
 import { OOM, performEvictions } from "./evict.ts";
+import { scriptBusyError } from "../scripting/run.ts";
 import { replication } from "./info.ts";
 
 const MULTI = [new TextEncoder().encode("MULTI")];
@@ -126,6 +127,13 @@ export function processCommand(c: Client, argv: Uint8Array[]): boolean {
       reject(c, refusal, cmd);
       return true;
     }
+  }
+  // While a long script is paused to keep the server responsive, only allow-busy commands
+  // (SCRIPT KILL, SHUTDOWN NOSAVE, ...) run; the rest get BUSY, so the script stays atomic.
+  const busy = scriptBusyError(shard, cmd);
+  if (busy !== null) {
+    reject(c, busy, cmd);
+    return true;
   }
   if (c.multi && !MULTI_CONTROL.has(cmd.name)) {
     if (cmd.flags.has("no_multi")) {
