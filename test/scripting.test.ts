@@ -293,7 +293,13 @@ test("a script running past busy-reply-threshold can be killed", async () => {
   const runner = srv.client();
   const killer = srv.client();
   const running = runner.eval("local i = 0 while true do i = i + 1 end", 0).catch((e: Error) => e.message);
-  await Bun.sleep(200);
+  // Once the script is past the threshold, other commands get BUSY: poll for that.
+  const deadline = Date.now() + 10000;
+  while (Date.now() < deadline) {
+    const reply = await killer.ping().catch((e: Error) => e.message);
+    if (reply.startsWith("BUSY")) break;
+    await Bun.sleep(5);
+  }
   expect(await killer.script("KILL")).toBe("OK");
   expect(await running).toContain("ERR Script killed by user with SCRIPT KILL...");
   await expect(killer.script("KILL")).rejects.toThrow("NOTBUSY No scripts in execution right now.");
