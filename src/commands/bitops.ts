@@ -6,7 +6,8 @@ import type { Client } from "../server/client.ts";
 import { T_STRING } from "../keyspace/db.ts";
 import { EMPTY, is, parseInt64 } from "../util/bytes.ts";
 import { NOT_INTEGER, SYNTAX, WRONGTYPE } from "../server/errors.ts";
-import { keyAdded, lookupRead, toNum, workBuffer } from "./strings.ts";
+import { keyAdded, toNum, workBuffer } from "./strings.ts";
+import { lookupRead } from "./keys.ts";
 
 const BIT_OFFSET_ERR = "ERR bit offset is not an integer or out of range";
 const BIT_VALUE_ERR = "ERR bit is not an integer or out of range";

@@ -7,7 +7,7 @@ import type { Client } from "../server/client.ts";
 import type { Config } from "../config/config.ts";
 import { T_HASH } from "../keyspace/db.ts";
 import { registerCloner } from "../keyspace/clone.ts";
-import { lookupRead, parseCursor, registerEncoding } from "./keys.ts";
+import { lookupRead, parseCursor, readTyped, registerEncoding, writeTyped } from "./keys.ts";
 import { keyAdded } from "./strings.ts";
 import { HashValue, type HashLimits } from "../types/hash.ts";
 import { bytes, globMatch, INT64_MAX, INT64_MIN, is, parseInt64 } from "../util/bytes.ts";
@@ -51,25 +51,9 @@ const limits = cachedSettings<HashLimits>((config) => ({
 
 // ---- lookups ------------------------------------------------------------------------------
 
-/** lookupKeyRead + checkType: the hash's address, 0 when missing, -1 after a WRONGTYPE reply. */
-function readAddr(c: Client, key: Uint8Array): number {
-  const addr = lookupRead(c, key, true);
-  if (addr !== 0 && c.db.type(addr) !== T_HASH) {
-    c.out.error(WRONGTYPE);
-    return -1;
-  }
-  return addr;
-}
+const readAddr = (c: Client, key: Uint8Array): number => readTyped(c, key, T_HASH);
 
-/** lookupKeyWrite + checkType (no hit/miss stats). */
-function writeAddr(c: Client, key: Uint8Array): number {
-  const addr = c.db.lookup(key);
-  if (addr !== 0 && c.db.type(addr) !== T_HASH) {
-    c.out.error(WRONGTYPE);
-    return -1;
-  }
-  return addr;
-}
+const writeAddr = (c: Client, key: Uint8Array): number => writeTyped(c, key, T_HASH);
 
 /** hashTypeLookupWriteOrCreate: the hash at key, created empty if missing; null after WRONGTYPE. */
 function hashForUpdate(c: Client, key: Uint8Array): HashValue | null {

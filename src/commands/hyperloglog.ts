@@ -8,7 +8,8 @@ import type { Client } from "../server/client.ts";
 import { T_STRING } from "../keyspace/db.ts";
 import { is, str } from "../util/bytes.ts";
 import { WRONGTYPE } from "../server/errors.ts";
-import { keyAdded, lookupRead } from "./strings.ts";
+import { keyAdded } from "./strings.ts";
+import { lookupRead } from "./keys.ts";
 import {
   CARD_OVERFLOW,
   HLL_DENSE,

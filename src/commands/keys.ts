@@ -7,7 +7,7 @@ import type { Shard } from "../server/shard.ts";
 import { type Db, T_STRING, TYPE_NAMES, accessPolicy, lruClock } from "../keyspace/db.ts";
 import { cloneValue } from "../keyspace/clone.ts";
 import { equal, globMatch, is, isIntEncodable, lower, parseInt64 } from "../util/bytes.ts";
-import { BAD_DB, NOT_INTEGER, NO_SUCH_KEY, SYNTAX } from "../server/errors.ts";
+import { BAD_DB, NOT_INTEGER, NO_SUCH_KEY, SYNTAX, WRONGTYPE } from "../server/errors.ts";
 
 const SAME_OBJECT = "ERR source and destination objects are the same";
 const INT_MAX = 2147483647;
@@ -22,13 +22,33 @@ const SHARED_INTEGERS = 10000;
  * firing "keymiss". touch=false is LOOKUP_NOTOUCH (EXISTS, TYPE, TTL); notifyMiss=false
  * is LOOKUP_NONOTIFY (OBJECT).
  */
-export function lookupRead(c: Client, key: Uint8Array, touch: boolean, notifyMiss = true): number {
+export function lookupRead(c: Client, key: Uint8Array, touch = true, notifyMiss = true): number {
   const addr = touch ? c.db.lookup(key) : c.db.peek(key);
   if (addr !== 0) {
     c.shard.stats.keyspaceHits++;
   } else {
     c.shard.stats.keyspaceMisses++;
     if (notifyMiss) c.shard.notify("m", "keymiss", key, c.dbIndex);
+  }
+  return addr;
+}
+
+/** lookupKeyRead + checkType: the key's address, 0 when missing, -1 after a WRONGTYPE reply. */
+export function readTyped(c: Client, key: Uint8Array, type: number): number {
+  const addr = lookupRead(c, key);
+  if (addr !== 0 && c.db.type(addr) !== type) {
+    c.out.error(WRONGTYPE);
+    return -1;
+  }
+  return addr;
+}
+
+/** lookupKeyWrite + checkType (no hit/miss stats): address, 0 when missing, -1 after WRONGTYPE. */
+export function writeTyped(c: Client, key: Uint8Array, type: number): number {
+  const addr = c.db.lookup(key);
+  if (addr !== 0 && c.db.type(addr) !== type) {
+    c.out.error(WRONGTYPE);
+    return -1;
   }
   return addr;
 }

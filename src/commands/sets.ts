@@ -7,7 +7,7 @@ import type { Client } from "../server/client.ts";
 import type { ReplyWriter } from "../resp/writer.ts";
 import { T_SET } from "../keyspace/db.ts";
 import { registerCloner } from "../keyspace/clone.ts";
-import { lookupRead, parseCursor, registerEncoding } from "./keys.ts";
+import { lookupRead, parseCursor, readTyped, registerEncoding, writeTyped } from "./keys.ts";
 import { keyAdded } from "./strings.ts";
 import { cachedSettings, emptyScan, parseScanOptions, samplePositions } from "./hashes.ts";
 import { isIntMember, memberBytes, SetValue, type Member } from "../types/set.ts";
@@ -27,25 +27,9 @@ const maxIntset = cachedSettings((config) => config.getNum("set-max-intset-entri
 
 // ---- lookups and replies ----------------------------------------------------------------------
 
-/** lookupKeyRead + checkType: the set's address, 0 when missing, -1 after a WRONGTYPE reply. */
-function readAddr(c: Client, key: Uint8Array): number {
-  const addr = lookupRead(c, key, true);
-  if (addr !== 0 && c.db.type(addr) !== T_SET) {
-    c.out.error(WRONGTYPE);
-    return -1;
-  }
-  return addr;
-}
+const readAddr = (c: Client, key: Uint8Array): number => readTyped(c, key, T_SET);
 
-/** lookupKeyWrite + checkType (no hit/miss stats). */
-function writeAddr(c: Client, key: Uint8Array): number {
-  const addr = c.db.lookup(key);
-  if (addr !== 0 && c.db.type(addr) !== T_SET) {
-    c.out.error(WRONGTYPE);
-    return -1;
-  }
-  return addr;
-}
+const writeAddr = (c: Client, key: Uint8Array): number => writeTyped(c, key, T_SET);
 
 function emit(out: ReplyWriter, m: Member): void {
   out.bulk(memberBytes(m));

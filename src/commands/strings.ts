@@ -3,6 +3,7 @@
 // avoid per-call allocations and only parse options when there are any.
 
 import { register } from "./table.ts";
+import { lookupRead } from "./keys.ts";
 import { addLongDouble, formatLongDouble, LD_ZERO, parseLongDouble, type LongDouble } from "../util/longdouble.ts";
 import type { Client } from "../server/client.ts";
 import { T_STRING } from "../keyspace/db.ts";
@@ -18,20 +19,6 @@ const PERSIST = bytes("PERSIST");
 
 // ---- shared lookups ------------------------------------------------------------------
 
-/**
- * Redis's lookupKeyRead: the key's address or 0, counting keyspace hits/misses and firing
- * the "keymiss" event. Write lookups use c.db.lookup() directly (no stats, as in Redis).
- */
-export function lookupRead(c: Client, key: Uint8Array): number {
-  const addr = c.db.lookup(key);
-  if (addr === 0) {
-    c.shard.stats.keyspaceMisses++;
-    c.shard.notify("m", "keymiss", key, c.dbIndex);
-  } else {
-    c.shard.stats.keyspaceHits++;
-  }
-  return addr;
-}
 
 /** A key was created (Redis's dbAdd fires "new" before the command's own event). */
 export function keyAdded(c: Client, key: Uint8Array): void {

@@ -7,7 +7,7 @@ import type { Client } from "../server/client.ts";
 import type { ReplyWriter } from "../resp/writer.ts";
 import { T_SET, T_ZSET } from "../keyspace/db.ts";
 import { registerCloner } from "../keyspace/clone.ts";
-import { lookupRead, parseCursor, registerEncoding } from "./keys.ts";
+import { lookupRead, parseCursor, registerEncoding, writeTyped } from "./keys.ts";
 import { keyAdded } from "./strings.ts";
 import { cachedSettings, emptyScan, parseScanOptions, samplePositions } from "./hashes.ts";
 import { memberBytes as setMemberBytes, type SetValue } from "../types/set.ts";
@@ -72,15 +72,7 @@ export function readZset(c: Client, key: Uint8Array): ZSet | null | undefined {
   return c.db.obj<ZSet>(addr);
 }
 
-/** lookupKeyWrite + checkType: the address of a sorted set, 0 when missing, -1 after WRONGTYPE. */
-function writeAddr(c: Client, key: Uint8Array): number {
-  const addr = c.db.lookup(key);
-  if (addr !== 0 && c.db.type(addr) !== T_ZSET) {
-    c.out.error(WRONGTYPE);
-    return -1;
-  }
-  return addr;
-}
+const writeAddr = (c: Client, key: Uint8Array): number => writeTyped(c, key, T_ZSET);
 
 /** setKey() of a computed sorted set under key, with the command's event. */
 export function storeZset(c: Client, key: Uint8Array, z: ZSet, event: string): void {
