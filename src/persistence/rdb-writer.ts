@@ -2,6 +2,7 @@
 // registers a codec (src/persistence/codecs/) that picks the RDB type byte for a value and
 // writes its payload, so this module knows no value classes.
 
+import { ByteBuilder } from "../util/bytebuilder.ts";
 import { Crc64 } from "./crc64.ts";
 import { lzfCompress } from "./lzf.ts";
 import { T_STRING, lfuDecay, lruClock, type Db } from "../keyspace/db.ts";
@@ -50,10 +51,7 @@ export const ENC_LZF = 3;
 const encoder = new TextEncoder();
 
 /** Growable output buffer with RDB's primitive encodings. */
-export class RdbOut {
-  buf: Uint8Array;
-  private dv: DataView;
-  len = 0;
+export class RdbOut extends ByteBuilder {
   /** Store strings longer than 20 bytes LZF-compressed when that saves space (rdbcompression). */
   compress: boolean;
   /** Database the stream last SELECTed in this chunk; -1 makes the next entry select again. */
@@ -61,30 +59,8 @@ export class RdbOut {
   private scratch = new Uint8Array(0);
 
   constructor(compress = false, capacity = 64 * 1024) {
+    super(capacity);
     this.compress = compress;
-    this.buf = new Uint8Array(capacity);
-    this.dv = new DataView(this.buf.buffer);
-  }
-
-  private ensure(n: number): void {
-    if (this.len + n <= this.buf.length) return;
-    let cap = this.buf.length * 2;
-    while (cap < this.len + n) cap *= 2;
-    const nb = new Uint8Array(cap);
-    nb.set(this.buf.subarray(0, this.len));
-    this.buf = nb;
-    this.dv = new DataView(nb.buffer);
-  }
-
-  byte(b: number): void {
-    this.ensure(1);
-    this.buf[this.len++] = b;
-  }
-
-  raw(b: Uint8Array): void {
-    this.ensure(b.length);
-    this.buf.set(b, this.len);
-    this.len += b.length;
   }
 
   /** RDB length encoding (6-bit, 14-bit, 32-bit or 64-bit big-endian). */
@@ -97,11 +73,11 @@ export class RdbOut {
       buf[this.len++] = n & 0xff;
     } else if (n <= 0xffffffff) {
       buf[this.len++] = 0x80;
-      this.dv.setUint32(this.len, n);
+      this.view.setUint32(this.len, n);
       this.len += 4;
     } else {
       buf[this.len++] = 0x81;
-      this.dv.setBigUint64(this.len, BigInt(n));
+      this.view.setBigUint64(this.len, BigInt(n));
       this.len += 8;
     }
   }
@@ -111,8 +87,8 @@ export class RdbOut {
     if (hi === 0) return this.length(lo);
     this.ensure(9);
     this.buf[this.len++] = 0x81;
-    this.dv.setUint32(this.len, hi);
-    this.dv.setUint32(this.len + 4, lo);
+    this.view.setUint32(this.len, hi);
+    this.view.setUint32(this.len + 4, lo);
     this.len += 8;
   }
 
@@ -143,7 +119,7 @@ export class RdbOut {
       buf[this.len++] = (v >> 8) & 0xff;
     } else {
       buf[this.len++] = 0xc0 | ENC_INT32;
-      this.dv.setInt32(this.len, v, true);
+      this.view.setInt32(this.len, v, true);
       this.len += 4;
     }
   }
@@ -168,30 +144,26 @@ export class RdbOut {
   /** rdbSaveMillisecondTime: int64 little-endian. */
   millis(ms: number): void {
     this.ensure(8);
-    this.dv.setBigInt64(this.len, BigInt(Math.trunc(ms)), true);
+    this.view.setBigInt64(this.len, BigInt(Math.trunc(ms)), true);
     this.len += 8;
   }
 
   /** Binary double (RDB_TYPE_ZSET_2 scores). */
   f64le(d: number): void {
     this.ensure(8);
-    this.dv.setFloat64(this.len, d, true);
+    this.view.setFloat64(this.len, d, true);
     this.len += 8;
   }
 
   /** A 16-byte big-endian stream ID given as four 32-bit words (no length prefix). */
   id128(msHi: number, msLo: number, seqHi: number, seqLo: number): void {
     this.ensure(16);
-    const dv = this.dv;
+    const dv = this.view;
     dv.setUint32(this.len, msHi);
     dv.setUint32(this.len + 4, msLo);
     dv.setUint32(this.len + 8, seqHi);
     dv.setUint32(this.len + 12, seqLo);
     this.len += 16;
-  }
-
-  bytes(): Uint8Array {
-    return this.buf.subarray(0, this.len);
   }
 
   /** Hand out what was written (a copy) and start over; the next entry re-selects its db. */

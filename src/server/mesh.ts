@@ -14,6 +14,7 @@
 // cannot deadlock.
 
 import { Ring } from "./ring.ts";
+import { ByteBuilder } from "../util/bytebuilder.ts";
 import { Client } from "./client.ts";
 import type { Peers, Shard } from "./shard.ts";
 import { call, markClock, resolve } from "./dispatch.ts";
@@ -53,43 +54,22 @@ export function createMesh(workers: number, ringBytes: number): MeshInit {
   return { rings, bells: new SharedArrayBuffer(4 * (workers + 1)), subscribed: new SharedArrayBuffer(4 * workers) };
 }
 
-/** Growable scratch buffer for building ring messages. */
-class MessageBuilder {
-  buf = new Uint8Array(64 * 1024);
-  view = new DataView(this.buf.buffer);
-  len = 0;
-
-  private ensure(n: number): void {
-    if (this.len + n <= this.buf.length) return;
-    let cap = this.buf.length * 2;
-    while (cap < this.len + n) cap *= 2;
-    const nb = new Uint8Array(cap);
-    nb.set(this.buf.subarray(0, this.len));
-    this.buf = nb;
-    this.view = new DataView(nb.buffer);
-  }
-
-  u8(v: number): void {
-    this.ensure(1);
-    this.buf[this.len++] = v;
-  }
-
+/** Ring message encoder: little-endian u32 lengths, length-prefixed byte strings. */
+class MessageBuilder extends ByteBuilder {
   u32(v: number): void {
     this.ensure(4);
     this.view.setUint32(this.len, v, true);
     this.len += 4;
   }
 
-  bytes(b: Uint8Array): void {
+  blob(b: Uint8Array): void {
     this.u32(b.length);
-    this.ensure(b.length);
-    this.buf.set(b, this.len);
-    this.len += b.length;
+    this.raw(b);
   }
 
   argv(argv: Uint8Array[]): void {
     this.u32(argv.length);
-    for (const a of argv) this.bytes(a);
+    for (const a of argv) this.blob(a);
   }
 }
 
@@ -99,7 +79,7 @@ class MessageReader {
   constructor(readonly buf: Uint8Array) {
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   }
-  u8(): number {
+  byte(): number {
     return this.buf[this.pos++];
   }
   u32(): number {
@@ -216,14 +196,14 @@ export class Mesh {
     let b = this.batches[dst];
     if (b === null) {
       b = { builder: new MessageBuilder(), count: 0 };
-      b.builder.u8(FWD);
+      b.builder.byte(FWD);
       b.builder.u32(0);
       this.batches[dst] = b;
     }
     const m = b.builder;
     m.u32(c.id);
-    m.u8(c.dbIndex);
-    m.u8(c.out.proto);
+    m.byte(c.dbIndex);
+    m.byte(c.out.proto);
     m.argv(argv);
     b.count++;
     this.waiting.set(c.id, { c, onReply });
@@ -310,7 +290,7 @@ export class Mesh {
   /** Handle a message that is not part of a lock exchange. */
   private handle(src: number, msg: Uint8Array): void {
     const r = new MessageReader(msg);
-    const type = r.u8();
+    const type = r.byte();
     if (type === FWD) this.serveBatch(src, r);
     else if (type === FWD_REPLY) this.acceptReplies(r);
     else if (type === GONE) this.dropProxy(r.u32());
@@ -359,10 +339,10 @@ export class Mesh {
     const src = this.origin.get(p.id);
     if (src === undefined) return;
     const m = new MessageBuilder();
-    m.u8(FWD_REPLY);
+    m.byte(FWD_REPLY);
     m.u32(1);
     m.u32(p.id);
-    m.bytes(p.out.buf.subarray(0, p.out.len));
+    m.blob(p.out.buf.subarray(0, p.out.len));
     p.out.len = 0;
     this.send(src, m.buf.subarray(0, m.len));
   }
@@ -371,18 +351,18 @@ export class Mesh {
     const count = r.u32();
     const m = this.replyScratch;
     m.len = 0;
-    m.u8(FWD_REPLY);
+    m.byte(FWD_REPLY);
     m.u32(0);
     let answered = 0;
     for (let i = 0; i < count; i++) {
       const id = r.u32();
-      const db = r.u8();
-      const proto = r.u8();
+      const db = r.byte();
+      const proto = r.byte();
       const argv = r.argv();
       const reply = this.execute(src, id, db, proto, argv, true);
       if (reply === null) continue;
       m.u32(id);
-      m.bytes(reply);
+      m.blob(reply);
       answered++;
     }
     if (answered === 0) return;
@@ -407,7 +387,7 @@ export class Mesh {
     this.waiting.delete(c.id);
     if (c.socket === null) return; // a proxy itself
     const m = new MessageBuilder();
-    m.u8(GONE);
+    m.byte(GONE);
     m.u32(c.id);
     for (let dst = 0; dst < this.workers; dst++) if (dst !== this.shard.id) this.send(dst, m.buf.subarray(0, m.len));
   }
@@ -443,16 +423,16 @@ export class Mesh {
       }
       if (type === SYNC) {
         const r = new MessageReader(msg);
-        r.u8();
+        r.byte();
         const id = r.u32();
-        const db = r.u8();
-        const proto = r.u8();
+        const db = r.byte();
+        const proto = r.byte();
         const argv = r.argv();
         const reply = this.execute(holder, id, db, proto, argv, false)!;
         const m = this.replyScratch;
         m.len = 0;
-        m.u8(SYNC_REPLY);
-        m.bytes(reply);
+        m.byte(SYNC_REPLY);
+        m.blob(reply);
         ring.release();
         this.sendNow(holder, m.buf.subarray(0, m.len));
         continue;
@@ -513,14 +493,14 @@ export class Mesh {
   /** Execute argv on shard dst as client c (inside exclusive()); returns the reply bytes. */
   execOn(dst: number, c: Client, argv: Uint8Array[]): Uint8Array {
     const m = new MessageBuilder();
-    m.u8(SYNC);
+    m.byte(SYNC);
     m.u32(c.id);
-    m.u8(c.dbIndex);
-    m.u8(c.out.proto);
+    m.byte(c.dbIndex);
+    m.byte(c.out.proto);
     m.argv(argv);
     this.sendNow(dst, m.buf.subarray(0, m.len));
     const r = new MessageReader(this.await(dst, SYNC_REPLY));
-    r.u8();
+    r.byte();
     return r.bytes();
   }
 
@@ -538,9 +518,9 @@ export class Mesh {
       },
       publish: (channel, message) => {
         const m = new MessageBuilder();
-        m.u8(PUBLISH);
-        m.bytes(channel);
-        m.bytes(message);
+        m.byte(PUBLISH);
+        m.blob(channel);
+        m.blob(message);
         for (let w = 0; w < this.workers; w++) {
           if (w !== this.shard.id && Atomics.load(this.subscribed, w) === 1) this.send(w, m.buf.subarray(0, m.len));
         }
@@ -554,7 +534,7 @@ export class Mesh {
     let dirty = false;
     for (const dst of shards) {
       const m = new MessageBuilder();
-      m.u8(WATCH_CHECK);
+      m.byte(WATCH_CHECK);
       m.u32(c.id);
       this.sendNow(dst, m.buf.subarray(0, m.len));
       if (this.await(dst, WATCH_CHECK_REPLY)[1] === 1) dirty = true;
@@ -565,7 +545,7 @@ export class Mesh {
   /** Drop c's stand-ins (and so its WATCHes) on the given shards. */
   forget(c: Client, shards: Set<number>): void {
     const m = new MessageBuilder();
-    m.u8(GONE);
+    m.byte(GONE);
     m.u32(c.id);
     for (const dst of shards) this.send(dst, m.buf.subarray(0, m.len));
   }
