@@ -292,6 +292,8 @@ test("a script running past busy-reply-threshold can be killed", async () => {
   await r.config("SET", "busy-reply-threshold", "20");
   const runner = srv.client();
   const killer = srv.client();
+  // Both connections finish ioredis's ready check (INFO) before the server turns busy.
+  await Promise.all([runner.ping(), killer.ping()]);
   const running = runner.eval("local i = 0 while true do i = i + 1 end", 0).catch((e: Error) => e.message);
   // Once the script is past the threshold, other commands get BUSY: poll for that.
   const deadline = Date.now() + 10000;
