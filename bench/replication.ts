@@ -7,7 +7,7 @@
 //
 //   bun bench/replication.ts [keys]      (BENCH_PORTS=lo-hi picks ports from a range)
 
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -29,8 +29,11 @@ function field(port: number, name: string): string {
   return cli(port, "info", "replication").match(new RegExp(`${name}:(.*)`))?.[1]?.trim() ?? "";
 }
 
+const dirs: string[] = [];
+
 async function start(kind: Kind, port: number, extra: string[] = []): Promise<ReturnType<typeof Bun.spawn>> {
   const dir = mkdtempSync(join(tmpdir(), "bench-repl-"));
+  dirs.push(dir);
   const common = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--dir", dir, "--enable-debug-command", "yes", "--repl-diskless-sync-delay", "0", ...extra];
   const cmd = kind === "redis-server" ? [REDIS!, ...common, "--daemonize", "no"] : [join(ROOT, "tsredis"), ...common, "--admin-port", "0"];
   const proc = Bun.spawn(cmd, { cwd: dir, stdout: "ignore", stderr: "ignore" });
@@ -108,3 +111,4 @@ for (const kind of kinds) {
   const fmt = (i: number) => `${t.none[i].toFixed(0)} → ${t.two[i].toFixed(0)} (${(t.two[i] / t.none[i]).toFixed(2)}×)`;
   console.log(`  ${kind.padEnd(12)} plain ${fmt(0)}   -P 16 ${fmt(1)}`);
 }
+for (const dir of dirs) rmSync(dir, { recursive: true, force: true });

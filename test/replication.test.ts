@@ -4,7 +4,7 @@
 // SELECT / MULTI shapes, expiry on replicas, FAILOVER, and interop with redis-server 7.0.
 
 import { test, expect, afterAll, describe } from "bun:test";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect, type Socket } from "node:net";
@@ -26,6 +26,7 @@ const clients: Redis[] = [];
 afterAll(async () => {
   for (const c of clients) c.disconnect();
   for (const n of nodes) if (n.proc.exitCode === null) await n.stop();
+  for (const dir of new Set(nodes.map((n) => n.dir))) rmSync(dir, { recursive: true, force: true });
 });
 
 /** Start a server: `bin [conf] --port ... args`; conf is written to the node's directory. */
@@ -222,11 +223,11 @@ describe("observability", () => {
     expect(((await r.call("role")) as unknown[]).slice(0, 3)).toEqual(["slave", "127.0.0.1", dead]);
     expect(await errorOf(r.call("wait", "1", "0"))).toStartWith("ERR WAIT cannot be used with replica instances.");
     expect(await errorOf(r.call("psync", "?", "-1"))).toBe("NOMASTERLINK Can't SYNC while not connected with my master");
-    await r.config("set", "replica-serve-stale-data", "no");
+    await r.config("SET", "replica-serve-stale-data", "no");
     expect(await errorOf(r.get("x"))).toBe("MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
     expect(await r.call("role")).toBeDefined();
-    await r.config("set", "replica-serve-stale-data", "yes");
-    await r.config("set", "replica-read-only", "no");
+    await r.config("SET", "replica-serve-stale-data", "yes");
+    await r.config("SET", "replica-read-only", "no");
     expect(await r.set("x", "1")).toBe("OK");
   }, 30000);
 });
@@ -349,7 +350,7 @@ describe("topologies and commands", () => {
   test("min-replicas-to-write refuses writes without enough good replicas", async () => {
     const master = await start({ args: FAST });
     const m = master.client();
-    await m.config("set", "min-replicas-to-write", "1");
+    await m.config("SET", "min-replicas-to-write", "1");
     expect(await errorOf(m.set("x", "1"))).toBe("NOREPLICAS Not enough good replicas to write.");
     expect((await info(m)).get("min_slaves_good_slaves")).toBe("0");
     const replica = await start({ args: [...FAST, "--replicaof", "127.0.0.1", String(master.port)] });
@@ -361,7 +362,7 @@ describe("topologies and commands", () => {
   test("MULTI / EXEC with REPLICAOF: nothing of the transaction reaches the stream", async () => {
     const master = await start({ args: FAST });
     const m = master.client();
-    await m.config("set", "repl-ping-replica-period", "3600");
+    await m.config("SET", "repl-ping-replica-period", "3600");
     const stream = await attachStream(master.port);
     await m.set("foo", "bar");
     const dead = await freePort();
@@ -373,10 +374,25 @@ describe("topologies and commands", () => {
     stream.close();
   }, 30000);
 
+  test("demotion unblocks blocked clients with an error; scripts cannot write on a read-only replica", async () => {
+    const { master, m, r } = await pair();
+    const blocked = master.client();
+    const pop = errorOf(blocked.blpop("q", 0));
+    await waitFor("BLPOP to block", async () => (await info(m, "clients")).get("blocked_clients") === "1");
+    const dead = await freePort();
+    expect(await m.call("replicaof", "127.0.0.1", String(dead))).toBe("OK");
+    expect(await pop).toBe("UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)");
+    expect(await m.call("replicaof", "no", "one")).toBe("OK");
+    expect(await errorOf(r.eval("return redis.call('set', 'k', 'v')", 0))).toStartWith("READONLY You can't write against a read only replica.");
+    expect(await r.eval("return redis.call('get', 'k')", 0)).toBeNull();
+    expect(await errorOf(r.eval("#!lua\nreturn 1", 0))).toBe("READONLY Can not run script with write flag on readonly replica");
+    expect(await r.eval("#!lua flags=no-writes\nreturn 1", 0)).toBe(1);
+  }, 30000);
+
   test("the stream: SELECT when the db changes, MULTI/EXEC around transactions, expiry as an absolute time", async () => {
     const master = await start({ args: FAST });
     const m = master.client();
-    await m.config("set", "repl-ping-replica-period", "3600");
+    await m.config("SET", "repl-ping-replica-period", "3600");
     const stream = await attachStream(master.port);
     await m.set("a", "1");
     await m.select(3);
@@ -409,7 +425,7 @@ describe("topologies and commands", () => {
   test("CONFIG SET repl-backlog-size resizes the backlog keeping its tail", async () => {
     const { m, r } = await pair();
     for (let i = 0; i < 200; i++) await m.set(`k${i}`, "x".repeat(100));
-    await m.config("set", "repl-backlog-size", "16384");
+    await m.config("SET", "repl-backlog-size", "16384");
     const i = await info(m);
     expect(i.get("repl_backlog_size")).toBe("16384");
     expect(Number(i.get("repl_backlog_histlen"))).toBe(16384);
@@ -482,7 +498,7 @@ async function attachStream(port: number): Promise<{ commands(n: number): Promis
   const sock: Socket = connect(port, "127.0.0.1");
   let buf = Buffer.alloc(0);
   let wake: (() => void) | null = null;
-  sock.on("data", (d) => {
+  sock.on("data", (d: Buffer) => {
     buf = Buffer.concat([buf, d]);
     wake?.();
   });

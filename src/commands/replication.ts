@@ -7,7 +7,7 @@ import { NOT_INTEGER, SYNTAX } from "../server/errors.ts";
 import { replication as ids } from "../server/info.ts";
 import { is, latin1, parseInt64 } from "../util/bytes.ts";
 import { replicationOf } from "../replication/feed.ts";
-import { replicaName } from "../replication/master.ts";
+import { replicaIp } from "../replication/master.ts";
 
 const MULTI_SHARD = "ERR replication is not supported with more than one shard worker: run with --shards 1";
 
@@ -51,10 +51,8 @@ function role(c: Client): void {
     c.out.int(ids.offset);
     c.out.array(online.length);
     for (const r of online) {
-      const name = replicaName(r);
-      const sep = name.lastIndexOf(":");
       c.out.array(3);
-      c.out.bulkStr(name.slice(0, sep));
+      c.out.bulkStr(replicaIp(r));
       c.out.bulkStr(String(r.hs.port));
       c.out.bulkStr(String(r.ackOffset));
     }

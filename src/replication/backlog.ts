@@ -70,13 +70,13 @@ export class Backlog {
     return from >= first && from <= first + this.meta[HISTLEN];
   }
 
+  /** Appends are short copies: a contended writer retries after at most a millisecond. */
   private lock(): void {
     while (Atomics.compareExchange(this.lockWord, LOCK, 0, 1) !== 0) Atomics.wait(this.lockWord, LOCK, 1, 1);
   }
 
   private unlock(): void {
     Atomics.store(this.lockWord, LOCK, 0);
-    Atomics.notify(this.lockWord, LOCK, 1);
   }
 
   /** Append bytes at the end of the stream; returns the new end offset. */

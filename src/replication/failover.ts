@@ -7,7 +7,7 @@ import { replication as ids } from "../server/info.ts";
 import { pauseWrites, unpauseWrites } from "../commands/client.ts";
 import type { Replication } from "./feed.ts";
 import type { ReplicaInfo } from "./master.ts";
-import { replicaName } from "./master.ts";
+import { replicaIp } from "./master.ts";
 
 export type FailoverState = "no-failover" | "waiting-for-sync" | "failover-in-progress";
 
@@ -26,7 +26,7 @@ export class Failover {
 
   /** The replica at host:port (announced address or peer address). */
   private find(host: string, port: number): ReplicaInfo | null {
-    for (const r of this.hub.master.replicas.values()) if (replicaName(r) === `${host}:${port}`) return r;
+    for (const r of this.hub.master.replicas.values()) if (replicaIp(r) === host && r.hs.port === port) return r;
     return null;
   }
 
@@ -73,10 +73,8 @@ export class Failover {
     } else {
       for (const r of this.hub.master.replicas.values()) {
         if (r.ackOffset !== ids.offset) continue;
-        const name = replicaName(r);
-        const sep = name.lastIndexOf(":");
-        this.host = name.slice(0, sep);
-        this.port = Number(name.slice(sep + 1));
+        this.host = replicaIp(r);
+        this.port = r.hs.port;
         target = r;
         break;
       }

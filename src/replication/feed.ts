@@ -29,18 +29,16 @@ const SELECT = ascii("SELECT");
 const READONLY = "READONLY You can't write against a read only replica.";
 const MASTERDOWN = "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
 const NOREPLICAS = "NOREPLICAS Not enough good replicas to write.";
+const UNBLOCKED = "UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)";
 
-/** A master we were attached to, kept to PSYNC from where it left off (Redis's cached master). */
+/**
+ * A point of a replication history: a master we were attached to, kept to PSYNC from where
+ * it left off (Redis's cached master), or what an RDB file's aux fields recorded.
+ */
 export interface CachedMaster {
   replid: string;
   offset: number;
-  db: number;
-}
-
-/** Replication identity and offset read back from an RDB file's aux fields. */
-export interface SavedReplInfo {
-  replid: string;
-  offset: number;
+  /** The database the stream had selected there. */
   db: number;
 }
 
@@ -56,6 +54,8 @@ export class Replication {
   link: MasterLink | null = null;
   cached: CachedMaster | null = null;
   readonly stats = { syncFull: 0, syncPartialOk: 0, syncPartialErr: 0 };
+  /** Bytes read from our master (total_net_repl_input_bytes). */
+  inputBytes = 0;
   private readonly enc = new StreamEncoder();
   private readonly dbIndexArg: Uint8Array[] = [];
 
@@ -168,7 +168,7 @@ export class Replication {
    * A replica uses it as its cached master (so it can PSYNC after a restart); a master keeps
    * it as replid2 so its former replicas can still partially resync.
    */
-  restore(info: SavedReplInfo | null): void {
+  restore(info: CachedMaster | null): void {
     if (info === null) return;
     if (this.config.getStr("replicaof") !== "") {
       ids.replid = info.replid;
@@ -219,6 +219,7 @@ export class Replication {
       this.link.shutdown();
       this.link = null;
     }
+    this.disconnectBlocked();
     this.masterHost = host;
     this.masterPort = port;
     if (wasMaster) {
@@ -231,6 +232,26 @@ export class Replication {
     this.link = new MasterLink(this, host, port);
     this.log("notice", `Connecting to MASTER ${host}:${port}`);
     this.link.connect();
+  }
+
+  /**
+   * disconnectAllBlockedClients: a client blocked on the master (BLPOP, WAIT) must not be
+   * served by the stream of our new master; it gets an error and is closed.
+   */
+  private disconnectBlocked(): void {
+    const blocking = this.shard.blocking;
+    for (const c of this.shard.clients.values()) {
+      if (blocking.isBlocked(c)) {
+        // unblock() answers as a timeout; that answer is replaced by the error.
+        const mark = c.out.len;
+        blocking.unblock(c, false);
+        c.out.len = mark;
+      } else if (!this.master.releaseWaiter(c)) {
+        continue;
+      }
+      c.out.error(UNBLOCKED);
+      c.closeAfterReply = true;
+    }
   }
 
   /** replicationCacheMasterUsingMyself: PSYNC to the new master from our own history. */
@@ -394,8 +415,16 @@ export function installReplication(shard: Shard): void {
   const r = new Replication(shard);
   instances.set(shard, r);
   addInfoFields("stats", (s) => {
-    const st = instances.get(s)?.stats;
-    return st === undefined ? [] : [["sync_full", st.syncFull], ["sync_partial_ok", st.syncPartialOk], ["sync_partial_err", st.syncPartialErr]];
+    const repl = instances.get(s);
+    if (repl === undefined) return [];
+    const st = repl.stats;
+    return [
+      ["total_net_repl_input_bytes", repl.inputBytes],
+      ["total_net_repl_output_bytes", repl.master.outputBytes()],
+      ["sync_full", st.syncFull],
+      ["sync_partial_ok", st.syncPartialOk],
+      ["sync_partial_err", st.syncPartialErr],
+    ];
   });
   addInfoFields("memory", (s) => [["mem_replication_backlog", instances.get(s)?.backlog?.size ?? 0]]);
   setInterval(() => r.cron(), 1000);
@@ -413,7 +442,7 @@ export function readOnlyReplica(shard: Shard): boolean {
 }
 
 /** The replication aux fields of the RDB file, when it has all three (rdbLoad's rsi). */
-function savedReplInfo(dir: string, dbfilename: string): SavedReplInfo | null {
+function savedReplInfo(dir: string, dbfilename: string): CachedMaster | null {
   const path = join(dir, dbfilename);
   if (!existsSync(path)) return null;
   const fd = openSync(path, "r");
@@ -437,10 +466,17 @@ function savedReplInfo(dir: string, dbfilename: string): SavedReplInfo | null {
   }
 }
 
-/** Once the dataset is loaded at start-up: take the RDB's replication identity, connect to a configured master. */
-export function startReplication(shard: Shard): void {
+/**
+ * Once the dataset is loaded at start-up: take the RDB's replication identity, connect to a
+ * configured master. Returns why the server cannot start, or null.
+ */
+export function startReplication(shard: Shard): string | null {
   const r = replicationOf(shard);
   const cfg = shard.config;
+  if (shard.count > 1) {
+    return cfg.getStr("replicaof") !== "" ? "replicaof is not supported with more than one shard worker: run with --shards 1" : null;
+  }
   if (!cfg.getBool("appendonly")) r.restore(savedReplInfo(cfg.getStr("dir"), cfg.getStr("dbfilename")));
   r.start();
+  return null;
 }

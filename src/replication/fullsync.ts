@@ -45,11 +45,10 @@ function send(c: Client, b: Uint8Array): void {
 }
 
 export class FullSync {
-  readonly startedAt = Date.now();
   /** The snapshot point: the replicas continue the stream from here. */
   readonly offset = ids.offset;
   private readonly replid = ids.replid;
-  readonly replicas = new Set<ReplicaInfo>();
+  private readonly replicas = new Set<ReplicaInfo>();
   /** Stream since the snapshot point. */
   private readonly stream: Uint8Array[] = [];
   private snapshot: Snapshot | null = null;

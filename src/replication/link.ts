@@ -212,6 +212,8 @@ export class MasterLink {
 
   private data(chunk: Uint8Array): void {
     this.lastIo = Date.now();
+    this.hub.inputBytes += chunk.length;
+    this.shard.stats.netInput += chunk.length;
     if (this.state === "connected") return this.stream(chunk);
     if (this.loading) {
       this.held.push(chunk.slice());
@@ -244,16 +246,10 @@ export class MasterLink {
         return;
       }
       if (!this.reply(line)) return;
-      if (this.state === "connected") {
-        const rest = this.inbuf;
-        this.inbuf = new Uint8Array(0);
-        if (rest.length > 0) this.stream(rest);
-        return;
-      }
     }
   }
 
-  /** One handshake reply; false when the handshake stopped. */
+  /** One handshake reply; false when the handshake stopped or the stream began. */
   private reply(line: string): boolean {
     const what = this.expect.shift();
     const err = line.startsWith("-");
@@ -359,7 +355,11 @@ export class MasterLink {
       hub.cached = null;
       this.attach(cached.offset, cached.db);
       this.log("notice", "MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.");
-      return true;
+      // What followed the reply is the stream.
+      const rest = this.inbuf;
+      this.inbuf = new Uint8Array(0);
+      if (rest.length > 0) this.stream(rest);
+      return false;
     }
     if (line.startsWith("-NOMASTERLINK") || line.startsWith("-LOADING")) {
       this.log("notice", `Master is currently unable to PSYNC but should be in the future: ${line}`);

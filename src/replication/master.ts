@@ -26,9 +26,7 @@ interface Handshake {
   psync2: boolean;
 }
 
-export interface ReplicaInfo {
-  readonly c: Client;
-  readonly hs: Handshake;
+export interface ReplicaInfo extends Peer {
   state: ReplicaState;
   /** SYNC (not PSYNC): no +FULLRESYNC line and no ACKs expected. */
   readonly prePsync: boolean;
@@ -56,12 +54,18 @@ interface ObufLimit {
   seconds: number;
 }
 
+/** A connection and what it announced: a replica, or one asking to become one. */
+interface Peer {
+  readonly c: Client;
+  readonly hs: Handshake;
+}
+
 /** replicationGetSlaveName: announced or peer address, and the listening port. */
-export function replicaName(r: ReplicaInfo): string {
+export function replicaName(r: Peer): string {
   return `${replicaIp(r)}:${r.hs.port !== 0 ? r.hs.port : "<unknown-replica-port>"}`;
 }
 
-function replicaIp(r: ReplicaInfo): string {
+export function replicaIp(r: Peer): string {
   if (r.hs.ip !== null) return r.hs.ip;
   const a = r.c.addr;
   return a.slice(0, a.lastIndexOf(":")).replace(/^\[|\]$/g, "");
@@ -80,6 +84,8 @@ export class MasterSide {
   noReplicasSince = Date.now();
   private readonly handshakes = new WeakMap<Client, Handshake>();
   private readonly waiters = new Set<Waiter>();
+  /** Bytes written to replicas that are gone (total_net_repl_output_bytes counts them too). */
+  private goneOutput = 0;
   private ackRequested = false;
   private flushScheduled = false;
   private cronLoops = 0;
@@ -158,6 +164,13 @@ export class MasterSide {
     kill(r.c);
   }
 
+  /** total_net_repl_output_bytes. */
+  outputBytes(): number {
+    let n = this.goneOutput;
+    for (const c of this.replicas.keys()) n += c.netOut;
+    return n;
+  }
+
   // ---- SYNC / PSYNC -------------------------------------------------------------------------
 
   /** syncCommand, for SYNC and PSYNC replid offset [FAILOVER]. */
@@ -173,7 +186,7 @@ export class MasterSide {
     if (hub.failover.state !== "no-failover") return c.out.error("NOMASTERLINK Can't SYNC while failing over");
     if (hub.isReplica && hub.link?.state !== "connected") return c.out.error("NOMASTERLINK Can't SYNC while not connected with my master");
     const hs = this.handshake(c);
-    const name = `${hs.ip ?? c.addr.slice(0, c.addr.lastIndexOf(":"))}:${hs.port !== 0 ? hs.port : "<unknown-replica-port>"}`;
+    const name = replicaName({ c, hs });
     this.log("notice", `Replica ${name} asks for synchronization`);
     if (psync) {
       const offset = parseInt64(argv[2]);
@@ -298,6 +311,7 @@ export class MasterSide {
     const r = this.replicas.get(c);
     if (r === undefined) return;
     this.replicas.delete(c);
+    this.goneOutput += c.netOut;
     r.job?.detach(r);
     this.log("warning", `Connection with replica ${replicaName(r)} lost.`);
     if (this.replicas.size === 0) this.noReplicasSince = Date.now();
@@ -377,6 +391,18 @@ export class MasterSide {
     this.waiters.add(w);
     c.paused = true;
     this.requestAck();
+  }
+
+  /** Stop a WAIT without answering it (the caller answers); false when c was not waiting. */
+  releaseWaiter(c: Client): boolean {
+    for (const w of this.waiters) {
+      if (w.c !== c) continue;
+      this.waiters.delete(w);
+      if (w.timer !== null) clearTimeout(w.timer);
+      wakeBlocked(c);
+      return true;
+    }
+    return false;
   }
 
   private release(w: Waiter): void {

@@ -161,7 +161,7 @@ function clientsSection(shard: Shard): Field[] {
   let maxIn = 0;
   let maxOut = 0;
   for (const c of shard.clients.values()) {
-    if (c.monitor || c.closed) continue;
+    if (c.monitor || c.closed || c.isReplica) continue;
     connected++;
     if (c.paused) blocked++;
     if (c.parser.pending > maxIn) maxIn = c.parser.pending;

@@ -118,8 +118,9 @@ export function startWorker(init: WorkerInit): void {
   };
   persistenceOf(shard).loadOnStart(
     () => {
-      startReplication(shard);
-      self.postMessage({ type: "ready", shardId: init.shardId });
+      const err = startReplication(shard);
+      if (err !== null) self.postMessage({ type: "fatal", message: err });
+      else self.postMessage({ type: "ready", shardId: init.shardId });
     },
     (message) => self.postMessage({ type: "fatal", message }),
   );
