@@ -159,48 +159,59 @@ const SIZELENMOD = LUA_NUMBER_FRMLEN.length + 1;
 
 const L_NBFD = 1;
 
-const num2straux = function(x) {
+/* tsredis: precision (hex digits after the point, rounded; -1 = as many as needed) added so
+   '%a' takes C's flags, width and precision instead of refusing them. */
+const num2straux = function(x, precision) {
     /* if 'inf' or 'NaN', format it like '%g' */
     if (Object.is(x, Infinity))
-        return to_luastring('inf');
+        return 'inf';
     else if (Object.is(x, -Infinity))
-        return to_luastring('-inf');
+        return '-inf';
     else if (Number.isNaN(x))
-        return to_luastring('nan');
-    else if (x === 0) {  /* can be -0... */
-        /* create "0" or "-0" followed by exponent */
-        let zero = sprintf(LUA_NUMBER_FMT + "x0p+0", x);
-        if (Object.is(x, -0))
-            zero = "-" + zero;
-        return to_luastring(zero);
-    } else {
-        let buff = "";
-        let fe = frexp(x);  /* 'x' fraction and exponent */
-        let m = fe[0];
-        let e = fe[1];
-        if (m < 0) {  /* is number negative? */
-            buff += '-';  /* add signal */
-            m = -m;  /* make it positive */
-        }
-        buff += "0x";  /* add "0x" */
-        buff += (m * (1<<L_NBFD)).toString(16);
-        e -= L_NBFD;  /* this digit goes before the radix point */
-        buff += sprintf("p%+d", e);  /* add exponent */
-        return to_luastring(buff);
+        return 'nan';
+    let neg = x < 0 || Object.is(x, -0);
+    let m = 0, e = 0;
+    if (x !== 0) {
+        let fe = frexp(Math.abs(x));  /* 'x' fraction and exponent */
+        m = fe[0] * (1<<L_NBFD);  /* this digit goes before the radix point */
+        e = fe[1] - L_NBFD;
     }
+    let digits;
+    if (precision < 0) {
+        digits = m === 0 ? "0" : m.toString(16);
+    } else {
+        const scale = Math.pow(16, precision);
+        digits = (Math.round(m * scale) / scale).toString(16);
+        const dot = digits.indexOf(".");
+        const frac = dot < 0 ? "" : digits.slice(dot + 1);
+        digits = (dot < 0 ? digits : digits.slice(0, dot)) + (precision > 0 ? "." + frac.padEnd(precision, "0") : "");
+    }
+    return (neg ? "-" : "") + "0x" + digits + sprintf("p%+d", e);
 };
 
 const lua_number2strx = function(L, fmt, x) {
-    let buff = num2straux(x);
-    if (fmt[SIZELENMOD] === 65 /* 'A'.charCodeAt(0) */) {
-        for (let i = 0; i < buff.length; i++) {
-            let c = buff[i];
-            if (c >= 97) /* toupper */
-                buff[i] = c & 0xdf;
-        }
-    } else if (fmt[SIZELENMOD] !== 97 /* 'a'.charCodeAt(0) */)
-        luaL_error(L, to_luastring("modifiers for format '%%a'/'%%A' not implemented"));
-    return buff;
+    const spec = String.fromCharCode(...fmt);
+    const mod = /^%([-+ #0]*)(\d*)(?:\.(\d*))?([aA])$/.exec(spec);
+    if (mod === null)
+        luaL_error(L, to_luastring("invalid conversion '" + spec + "' to 'format'"));
+    const flags = mod[1];
+    const width = mod[2] === "" ? 0 : Number(mod[2]);
+    let s = num2straux(x, mod[3] === undefined ? -1 : Number(mod[3] || 0));
+    const finite = Number.isFinite(x);
+    if (finite && flags.includes("#") && !s.includes("."))
+        s = s.replace(/p/, ".p");
+    if (s[0] !== "-" && flags.includes("+")) s = "+" + s;
+    else if (s[0] !== "-" && flags.includes(" ")) s = " " + s;
+    if (s.length < width) {
+        const pad = width - s.length;
+        if (flags.includes("-")) s = s + " ".repeat(pad);
+        else if (flags.includes("0") && finite) {
+            const at = s.indexOf("x") + 1;  /* zeros go after the "0x" */
+            s = s.slice(0, at) + "0".repeat(pad) + s.slice(at);
+        } else s = " ".repeat(pad) + s;
+    }
+    if (mod[4] === "A") s = s.toUpperCase();
+    return to_luastring(s);
 };
 
 /*
