@@ -5,7 +5,7 @@
 import { test, expect, beforeAll, afterAll } from "bun:test";
 import type Redis from "ioredis";
 import type { RunningServer } from "./helpers/server.ts";
-import { type Arg, onBoth, resp3, sameReplies, startPair, stopPair, words } from "./helpers/compare.ts";
+import { type Arg, notifications, onBoth, resp3, sameReplies, startPair, stopPair, words } from "./helpers/compare.ts";
 
 let ts: RunningServer;
 let ref: RunningServer | null;
@@ -271,23 +271,6 @@ test("HRANDFIELD: counts, uniqueness, WITHVALUES, errors", async () => {
     expect(all.map((p) => p[0])).toContain((await a.hrandfield("h")) as string);
   }
 });
-
-/** Collect keyspace notifications published while `fn` runs. */
-async function notifications(srv: RunningServer, fn: (r: Redis) => Promise<void>): Promise<string[]> {
-  const r = srv.client();
-  const sub = srv.client();
-  await r.config("SET", "notify-keyspace-events", "KEA");
-  const got: string[] = [];
-  sub.on("pmessageBuffer", (_p: Buffer, ch: Buffer, msg: Buffer) => got.push(`${ch.toString("latin1")} ${msg.toString("latin1")}`));
-  await sub.psubscribe("*");
-  await fn(r);
-  await r.ping();
-  await Bun.sleep(100);
-  await r.config("SET", "notify-keyspace-events", "");
-  sub.disconnect();
-  r.disconnect();
-  return got;
-}
 
 test("keyspace notifications: new, hset, hdel, del, hincrby, hincrbyfloat, keymiss", async () => {
   const script = async (r: Redis) => {

@@ -7,6 +7,7 @@ import { connect } from "node:net";
 import type Redis from "ioredis";
 import { startRedis, startTsredis, type RunningServer } from "./helpers/server.ts";
 import { replyEnd } from "../src/resp/reply.ts";
+import { notifications } from "./helpers/compare.ts";
 
 let ts: RunningServer;
 let ref: RunningServer | null;
@@ -381,23 +382,6 @@ test("node splits: random edits under small node sizes match redis", async () =>
   }
   await both(["config", "set", "list-max-listpack-size", "-2"]);
 });
-
-/** Collect keyspace notifications published while `fn` runs. */
-async function notifications(srv: RunningServer, fn: (r: Redis) => Promise<void>): Promise<string[]> {
-  const r = srv.client();
-  const sub = srv.client();
-  await r.config("SET", "notify-keyspace-events", "KEA");
-  const got: string[] = [];
-  sub.on("pmessageBuffer", (_p: Buffer, ch: Buffer, msg: Buffer) => got.push(`${ch.toString("latin1")} ${msg.toString("latin1")}`));
-  await sub.psubscribe("*");
-  await fn(r);
-  await r.ping();
-  await Bun.sleep(100);
-  await r.config("SET", "notify-keyspace-events", "");
-  sub.disconnect();
-  r.disconnect();
-  return got;
-}
 
 test("keyspace notifications match", async () => {
   const script = async (r: Redis): Promise<void> => {

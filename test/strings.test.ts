@@ -4,7 +4,7 @@
 import { test, expect, beforeAll, afterAll } from "bun:test";
 import type Redis from "ioredis";
 import type { RunningServer } from "./helpers/server.ts";
-import { type Arg, onBoth, resp3, sameReplies, startPair, stopPair, words } from "./helpers/compare.ts";
+import { type Arg, notifications, onBoth, resp3, sameReplies, startPair, stopPair, words } from "./helpers/compare.ts";
 
 let ts: RunningServer;
 let ref: RunningServer | null;
@@ -491,23 +491,6 @@ test("keyspace hits and misses count read lookups only", async () => {
   if (b) expect(got).toBe(await hits(b));
 });
 
-/** Collect keyspace notifications published while `fn` runs. */
-async function notifications(srv: RunningServer, flags: string, fn: (r: Redis) => Promise<void>): Promise<string[]> {
-  const r = srv.client();
-  const sub = srv.client();
-  await r.config("SET", "notify-keyspace-events", flags);
-  const got: string[] = [];
-  sub.on("pmessageBuffer", (_p: Buffer, ch: Buffer, msg: Buffer) => got.push(`${ch.toString("latin1")} ${msg.toString("latin1")}`));
-  await sub.psubscribe("*");
-  await fn(r);
-  await r.ping();
-  await Bun.sleep(100);
-  await r.config("SET", "notify-keyspace-events", "");
-  sub.disconnect();
-  r.disconnect();
-  return got;
-}
-
 test("keyspace notifications match (set, expire, del, persist, incrby, append, setrange, new, keymiss)", async () => {
   const script = async (r: Redis) => {
     await r.flushall();
@@ -548,9 +531,9 @@ test("keyspace notifications match (set, expire, del, persist, incrby, append, s
     }
   };
   for (const flags of ["KEA", "KE$gxnm"]) {
-    const got = await notifications(ts, flags, script);
+    const got = await notifications(ts, script, flags);
     expect(got.length).toBeGreaterThan(20);
-    if (ref) expect(got).toEqual(await notifications(ref, flags, script));
+    if (ref) expect(got).toEqual(await notifications(ref, script, flags));
   }
 });
 

@@ -6,7 +6,7 @@ import { test, expect, beforeAll, afterAll } from "bun:test";
 import { connect } from "node:net";
 import type Redis from "ioredis";
 import type { RunningServer } from "./helpers/server.ts";
-import { type Arg, onBoth, run, sameReplies, startPair, stopPair, words } from "./helpers/compare.ts";
+import { type Arg, notifications, onBoth, run, sameReplies, startPair, stopPair, words } from "./helpers/compare.ts";
 import { replyEnd } from "../src/resp/reply.ts";
 
 let ts: RunningServer;
@@ -617,23 +617,6 @@ test("blocking pop errors", async () => {
     `),
   );
 });
-
-/** Collect keyspace notifications published while `fn` runs. */
-async function notifications(srv: RunningServer, fn: (r: Redis) => Promise<void>): Promise<string[]> {
-  const r = srv.client();
-  const sub = srv.client();
-  await r.config("SET", "notify-keyspace-events", "KEA");
-  const got: string[] = [];
-  sub.on("pmessageBuffer", (_p: Buffer, ch: Buffer, msg: Buffer) => got.push(`${ch.toString("latin1")} ${msg.toString("latin1")}`));
-  await sub.psubscribe("*");
-  await fn(r);
-  await r.ping();
-  await Bun.sleep(100);
-  await r.config("SET", "notify-keyspace-events", "");
-  sub.disconnect();
-  r.disconnect();
-  return got;
-}
 
 test("keyspace notifications of every write", async () => {
   const script = async (r: Redis) => {

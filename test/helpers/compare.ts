@@ -92,3 +92,32 @@ export async function resp3(port: number, cmds: string[][]): Promise<string[]> {
   s.destroy();
   return replies.slice(1);
 }
+
+const MARKER = "__tsredis_test_marker__";
+
+/**
+ * Keyspace notifications published while `fn` runs, as "channel message" lines. A final
+ * PUBLISH on a marker channel arrives after every earlier notification, so waiting for it
+ * replaces a sleep.
+ */
+export async function notifications(srv: RunningServer, fn: (r: Redis) => Promise<void>, flags = "KEA"): Promise<string[]> {
+  const r = srv.client();
+  const sub = srv.client();
+  await r.config("SET", "notify-keyspace-events", flags);
+  const got: string[] = [];
+  let done: () => void = () => {};
+  const marked = new Promise<void>((res) => (done = res));
+  sub.on("pmessageBuffer", (_p: Buffer, ch: Buffer, msg: Buffer) => {
+    const channel = ch.toString("latin1");
+    if (channel === MARKER) done();
+    else got.push(`${channel} ${msg.toString("latin1")}`);
+  });
+  await sub.psubscribe("*");
+  await fn(r);
+  await r.publish(MARKER, "end");
+  await marked;
+  await r.config("SET", "notify-keyspace-events", "");
+  sub.disconnect();
+  r.disconnect();
+  return got;
+}
