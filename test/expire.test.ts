@@ -3,7 +3,7 @@
 import { test, expect, beforeAll, afterAll } from "bun:test";
 import type Redis from "ioredis";
 import { startRedis, startTsredis, type RunningServer } from "./helpers/server.ts";
-import { type Arg, onBoth, run } from "./helpers/compare.ts";
+import { type Arg, notifications, onBoth, run } from "./helpers/compare.ts";
 
 // DEBUG (set-active-expire) only reaches tsredis: the reference server runs without it.
 const DEBUG = ["--enable-debug-command", "yes"];
@@ -141,24 +141,15 @@ test("binary keys", async () => {
   await same([["set", k, "v"], ["expire", k, "100"], ["ttl", k], ["persist", k], ["ttl", k], ["pexpire", k, "-1"], ["exists", k]]);
 });
 
-/** Collect keyspace-event notifications produced by `cmds` on one server. */
-async function events(srv: RunningServer, cmds: Arg[][]): Promise<string[]> {
-  const r = srv.client();
-  const sub = srv.client();
-  await r.config("SET", "notify-keyspace-events", "KEA");
-  const got: string[] = [];
-  sub.on("pmessage", (_p: string, ch: string, msg: string) => got.push(`${ch} ${msg}`));
-  await sub.psubscribe("__key*__:*");
-  for (const cmd of cmds) {
-    if (cmd[0] === "sleep") await Bun.sleep(Number(cmd[1]));
-    else await run(r, cmd);
-  }
-  await Bun.sleep(50);
-  await run(r, ["config", "set", "notify-keyspace-events", ""]);
-  await Bun.sleep(50);
-  sub.disconnect();
-  r.disconnect();
-  return got;
+/** Keyspace-event notifications produced by `cmds` on one server. */
+function events(srv: RunningServer, cmds: Arg[][]): Promise<string[]> {
+  return notifications(srv, async (r) => {
+    for (const cmd of cmds) {
+      // "sleep" lets wall time pass so keys reach their expiry.
+      if (cmd[0] === "sleep") await Bun.sleep(Number(cmd[1]));
+      else await run(r, cmd);
+    }
+  });
 }
 
 test("keyspace notifications: expire, persist, del, expired", async () => {

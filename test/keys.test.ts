@@ -3,7 +3,7 @@
 import { test, expect, beforeAll, afterAll } from "bun:test";
 import type Redis from "ioredis";
 import { startRedis, startTsredis, type RunningServer } from "./helpers/server.ts";
-import { type Arg, onBoth, run } from "./helpers/compare.ts";
+import { type Arg, notifications, onBoth, run } from "./helpers/compare.ts";
 
 // DEBUG (set-active-expire) only reaches tsredis: the reference server runs without it.
 const DEBUG = ["--enable-debug-command", "yes"];
@@ -320,20 +320,11 @@ test("keyspace hits and misses are counted like Redis", async () => {
   }
 });
 
-/** Collect keyspace-event notifications produced by `cmds` on one server. */
-async function events(srv: RunningServer, cmds: Arg[][]): Promise<string[]> {
-  const r = srv.client();
-  const sub = srv.client();
-  await r.config("SET", "notify-keyspace-events", "KEA");
-  const got: string[] = [];
-  sub.on("pmessage", (_p: string, ch: string, msg: string) => got.push(`${ch} ${msg}`));
-  await sub.psubscribe("__key*__:*");
-  for (const cmd of cmds) await run(r, cmd);
-  await run(r, ["config", "set", "notify-keyspace-events", ""]);
-  await Bun.sleep(100);
-  sub.disconnect();
-  r.disconnect();
-  return got;
+/** Keyspace-event notifications produced by `cmds` on one server. */
+function events(srv: RunningServer, cmds: Arg[][]): Promise<string[]> {
+  return notifications(srv, async (r) => {
+    for (const cmd of cmds) await run(r, cmd);
+  });
 }
 
 test("keyspace notifications of DEL, RENAME, COPY, MOVE match Redis", async () => {
